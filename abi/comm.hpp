@@ -1,0 +1,18 @@
+// Constants of the kernel communicator interface (the MPI layer's system calls).
+#pragma once
+
+namespace ipclab {
+
+/// comm_recv source wildcard (MPI_ANY_SOURCE).
+inline constexpr long comm_any_source = -1;
+/// comm_recv tag wildcard (MPI_ANY_TAG).
+inline constexpr long comm_any_tag = -1;
+/// Largest tag (MPI_TAG_UB); MPI-3.1 section 8.1.2 requires at least 32767.
+inline constexpr long comm_tag_ub = 0x7fffffff;
+/// Matching contexts of one communicator: user point-to-point traffic and the collectives
+/// the library builds from point-to-point, kept apart as MPI-3.1 section 6.1.2 requires.
+enum Comm_context : long { context_point_to_point = 0, context_collective = 1, context_count = 2 };
+/// Largest message of the rendezvous copy, in bytes (1 GiB).
+inline constexpr unsigned long comm_max_bytes = 1ul << 30;
+
+} // namespace ipclab

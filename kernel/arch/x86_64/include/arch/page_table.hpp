@@ -1,0 +1,52 @@
+// x86-64 four-level page table of one address space (user half private, kernel half shared).
+#pragma once
+
+#include <stdint.h>
+
+#include "abi/status.hpp"
+#include "mem/account.hpp"
+
+namespace arch {
+
+/// Lowest and one-past-highest user virtual address.
+inline constexpr uint64_t user_base = 0x1000;
+inline constexpr uint64_t user_end = 0x0000800000000000;
+
+/// Access a user mapping must allow.
+enum class Access { read, write };
+
+/// Page permissions in portable terms.
+struct Page_flags {
+    bool writable;
+    bool executable;
+};
+
+class Page_table {
+public:
+    /// Allocates the top-level table and shares the kernel half. Tables are charged to
+    /// `account`. Returns out_of_memory when frames or quota run out.
+    [[nodiscard]] ipclab::Status create(kernel::Account& account);
+    /// Frees every user-half table and every frame mapped as owned; charges go back.
+    void destroy(kernel::Account& account);
+
+    /// Maps the 4 KiB page at `va` to `frame`. `owned` frames are freed with the table.
+    /// Errors: invalid_argument (va not a user page or already mapped), out_of_memory.
+    [[nodiscard]] ipclab::Status map(uint64_t va, uint64_t frame, Page_flags flags, bool owned,
+                                     kernel::Account& account);
+    /// Removes the mapping at `va`; frees the frame if owned. Returns false if none.
+    bool unmap(uint64_t va, kernel::Account& account);
+    /// Physical address `va` maps to if the page is a present user page allowing `access`.
+    [[nodiscard]] bool translate(uint64_t va, Access access, uint64_t& phys) const;
+
+    /// Makes this the current address space (no-op if it already is).
+    void activate() const;
+    uint64_t root() const { return m_root; }
+
+private:
+    uint64_t m_root = 0; ///< physical address of the PML4
+};
+
+/// Switches to the kernel-only address space (the boot tables without the identity map).
+void activate_kernel_space();
+
+} // namespace arch

@@ -1,0 +1,305 @@
+// Parser of the run description (format in docs/run-description.md). Line oriented, one
+// directive per line, '#' starts a comment; every error names its line.
+#include "boot/manifest.hpp"
+
+#include <string.h>
+
+#include "abi/capability.hpp"
+
+namespace kernel {
+
+namespace {
+
+struct Token {
+    const char* p = nullptr;
+    size_t n = 0;
+    bool is(const char* s) const { return strlen(s) == n && !memcmp(p, s, n); }
+    bool starts(const char* prefix) const { return n >= strlen(prefix) && !memcmp(p, prefix, strlen(prefix)); }
+    Token after(const char* prefix) const { return Token{p + strlen(prefix), n - strlen(prefix)}; }
+};
+
+constexpr unsigned max_tokens = 1100;
+/// Words of the line being parsed; static because a communicator line of a 1024-rank run
+/// is too large for a kernel stack.
+Token tokens[max_tokens];
+
+class Parser {
+public:
+    Parser(Manifest& m, Manifest_error& e, unsigned modules, Token* words)
+        : m(m), err(e), module_count(modules), tok(words) {}
+
+    bool line(unsigned number, const char* p, size_t n);
+    bool finish();
+
+private:
+    bool fail(const char* message, const Token* t = nullptr);
+    bool number(const Token& t, uint64_t& v, uint64_t max);
+    bool name(const Token& t, char (&out)[Manifest::name_bytes]);
+    bool task_index(const Token& t, uint32_t& index);
+    int object_index(const Token& t) const;
+
+    bool directive_endpoint();
+    bool directive_communicator();
+    bool directive_task();
+    bool directive_cap();
+    bool directive_env();
+
+    Manifest& m;
+    Manifest_error& err;
+    unsigned module_count;
+    unsigned current_line = 0;
+    bool seen_header = false;
+    Token* tok;
+    unsigned count = 0;
+};
+
+bool Parser::fail(const char* message, const Token* t) {
+    err.line = current_line;
+    size_t i = 0;
+    auto put = [&](const char* s, size_t n) {
+        for (size_t k = 0; k < n && i + 1 < sizeof err.message; ++k) err.message[i++] = s[k];
+    };
+    put(message, strlen(message));
+    if (t) {
+        put(": '", 3);
+        put(t->p, t->n);
+        put("'", 1);
+    }
+    err.message[i] = 0;
+    return false;
+}
+
+bool Parser::number(const Token& t, uint64_t& v, uint64_t max) {
+    if (t.n == 0 || t.n > 19) return fail("expected a number", &t);
+    v = 0;
+    for (size_t i = 0; i < t.n; ++i) {
+        if (t.p[i] < '0' || t.p[i] > '9') return fail("expected a number", &t);
+        v = v * 10 + uint64_t(t.p[i] - '0');
+    }
+    if (v > max) return fail("number out of range", &t);
+    return true;
+}
+
+bool Parser::name(const Token& t, char (&out)[Manifest::name_bytes]) {
+    if (t.n == 0 || t.n >= Manifest::name_bytes) return fail("name empty or longer than 31 characters", &t);
+    for (size_t i = 0; i < t.n; ++i) {
+        char c = t.p[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                  c == '-' || c == '.';
+        if (!ok) return fail("names use letters, digits, '_', '-' and '.'", &t);
+        out[i] = c;
+    }
+    out[t.n] = 0;
+    return true;
+}
+
+bool Parser::task_index(const Token& t, uint32_t& index) {
+    uint64_t module;
+    if (!number(t, module, 0xffffffff)) return false;
+    int i = m.task_of_module(uint32_t(module));
+    if (i < 0) return fail("no task line for this module (task lines come first)", &t);
+    index = uint32_t(i);
+    return true;
+}
+
+int Parser::object_index(const Token& t) const {
+    for (unsigned i = 0; i < m.object_count; ++i)
+        if (t.is(m.objects[i].name)) return int(i);
+    return -1;
+}
+
+bool Parser::directive_endpoint() {
+    if (count != 2) return fail("usage: endpoint NAME");
+    if (object_index(tok[1]) >= 0) return fail("object declared twice", &tok[1]);
+    if (m.object_count == Manifest::max_objects) return fail("too many objects");
+    Manifest::Object& o = m.objects[m.object_count];
+    if (!name(tok[1], o.name)) return false;
+    o.kind = Manifest::Kind::endpoint;
+    ++m.object_count;
+    return true;
+}
+
+bool Parser::directive_communicator() {
+    if (count < 4) return fail("usage: communicator NAME SLOT MODULE...");
+    if (object_index(tok[1]) >= 0) return fail("object declared twice", &tok[1]);
+    if (m.object_count == Manifest::max_objects) return fail("too many objects");
+    Manifest::Object& o = m.objects[m.object_count];
+    if (!name(tok[1], o.name)) return false;
+    uint64_t slot;
+    if (!number(tok[2], slot, ipclab::cap_slots - 1)) return false;
+    if (slot == ipclab::slot_null) return fail("slot 0 is never used", &tok[2]);
+    o.kind = Manifest::Kind::communicator;
+    o.slot = uint32_t(slot);
+    o.first_member = m.member_count;
+    o.member_count = count - 3;
+    if (m.member_count + o.member_count > Manifest::max_members) return fail("too many communicator members");
+    for (unsigned i = 3; i < count; ++i) {
+        uint32_t t;
+        if (!task_index(tok[i], t)) return false;
+        for (unsigned k = o.first_member; k < m.member_count; ++k)
+            if (m.members[k] == t) return fail("task listed twice in one communicator", &tok[i]);
+        m.members[m.member_count++] = t;
+    }
+    ++m.object_count;
+    return true;
+}
+
+bool Parser::directive_task() {
+    if (count < 2) return fail("usage: task MODULE name=NAME [daemon] [root] [stack=KIB]");
+    uint64_t module;
+    if (!number(tok[1], module, 0xffffffff)) return false;
+    if (module == 0 || module >= module_count) return fail("no boot module with this number", &tok[1]);
+    if (m.task_of_module(uint32_t(module)) >= 0) return fail("module has two task lines", &tok[1]);
+    if (m.task_count == Manifest::max_tasks) return fail("too many tasks");
+    Manifest::Task& t = m.tasks[m.task_count];
+    t = Manifest::Task{uint32_t(module), {}, false, false, default_stack_kib};
+    bool named = false;
+    for (unsigned i = 2; i < count; ++i) {
+        if (tok[i].is("daemon")) {
+            t.daemon = true;
+        } else if (tok[i].is("root")) {
+            t.root = true;
+        } else if (tok[i].starts("name=")) {
+            if (!name(tok[i].after("name="), t.name)) return false;
+            named = true;
+        } else if (tok[i].starts("stack=")) {
+            uint64_t kib;
+            if (!number(tok[i].after("stack="), kib, 64 * 1024)) return false;
+            if (kib < 8) return fail("stack must be at least 8 KiB", &tok[i]);
+            t.stack_kib = uint32_t(kib);
+        } else {
+            return fail("unknown task option", &tok[i]);
+        }
+    }
+    if (!named) return fail("task needs name=NAME");
+    ++m.task_count;
+    return true;
+}
+
+bool Parser::directive_cap() {
+    if (count < 5 || count > 6) return fail("usage: cap MODULE SLOT OBJECT RIGHTS [badge=N]");
+    if (m.cap_count == Manifest::max_caps) return fail("too many capabilities");
+    Manifest::Cap& c = m.caps[m.cap_count];
+    if (!task_index(tok[1], c.task)) return false;
+    uint64_t slot;
+    if (!number(tok[2], slot, ipclab::cap_slots - 1)) return false;
+    if (slot == ipclab::slot_null) return fail("slot 0 is never used", &tok[2]);
+    c.slot = uint32_t(slot);
+    int o = object_index(tok[3]);
+    if (o < 0) return fail("no object of this name (declare it first)", &tok[3]);
+    c.object = uint32_t(o);
+    c.rights = 0;
+    if (!tok[4].is("-")) {
+        for (size_t i = 0; i < tok[4].n; ++i) {
+            switch (tok[4].p[i]) {
+            case 's': c.rights |= ipclab::right_send; break;
+            case 'r': c.rights |= ipclab::right_receive; break;
+            case 'g': c.rights |= ipclab::right_grant; break;
+            default: return fail("rights are letters from 's', 'r', 'g', or '-'", &tok[4]);
+            }
+        }
+    }
+    c.badge = 0;
+    if (count == 6) {
+        if (!tok[5].starts("badge=")) return fail("expected badge=N", &tok[5]);
+        if (!number(tok[5].after("badge="), c.badge, ~0ull)) return false;
+    }
+    ++m.cap_count;
+    return true;
+}
+
+bool Parser::directive_env() {
+    if (count != 3) return fail("usage: env MODULE KEY=VALUE (no spaces)");
+    if (m.env_count == Manifest::max_env) return fail("too many env lines");
+    Manifest::Env& e = m.env[m.env_count];
+    if (!task_index(tok[1], e.task)) return false;
+    bool has_equals = false;
+    for (size_t i = 0; i < tok[2].n; ++i) has_equals |= tok[2].p[i] == '=';
+    if (!has_equals || tok[2].p[0] == '=') return fail("expected KEY=VALUE", &tok[2]);
+    e.text = tok[2].p;
+    e.length = uint32_t(tok[2].n);
+    ++m.env_count;
+    return true;
+}
+
+bool Parser::line(unsigned number_, const char* p, size_t n) {
+    current_line = number_;
+    count = 0;
+    for (size_t i = 0; i < n;) {
+        if (p[i] == '#') break;
+        if (p[i] == ' ' || p[i] == '\t' || p[i] == '\r') {
+            ++i;
+            continue;
+        }
+        size_t start = i;
+        while (i < n && p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '#') ++i;
+        if (count == max_tokens) return fail("line has too many words");
+        tok[count++] = Token{p + start, i - start};
+    }
+    if (count == 0) return true;
+    if (!seen_header) {
+        if (count != 2 || !tok[0].is("ipclab-run") || !tok[1].is("1"))
+            return fail("the description must start with 'ipclab-run 1'");
+        seen_header = true;
+        return true;
+    }
+    const Token& d = tok[0];
+    if (d.is("policy")) {
+        if (count != 2) return fail("usage: policy NAME");
+        return name(tok[1], m.policy);
+    }
+    if (d.is("selftest")) {
+        if (count != 2 || !tok[1].is("panic")) return fail("usage: selftest panic");
+        m.selftest_panic = true;
+        return true;
+    }
+    if (d.is("endpoint")) return directive_endpoint();
+    if (d.is("communicator")) return directive_communicator();
+    if (d.is("task")) return directive_task();
+    if (d.is("cap")) return directive_cap();
+    if (d.is("env")) return directive_env();
+    return fail("unknown directive", &d);
+}
+
+bool Parser::finish() {
+    current_line = 0;
+    if (!seen_header) return fail("empty run description");
+    if (!m.policy[0]) return fail("no policy line");
+    for (unsigned module = 1; module < module_count; ++module) {
+        if (m.task_of_module(module) >= 0) continue;
+        char digits[12];
+        size_t n = 0;
+        for (unsigned v = module; v || !n; v /= 10) digits[n++] = char('0' + v % 10);
+        char text[12];
+        for (size_t i = 0; i < n; ++i) text[i] = digits[n - 1 - i];
+        Token t{text, n};
+        return fail("a boot module has no task line", &t);
+    }
+    return true;
+}
+
+} // namespace
+
+int Manifest::task_of_module(uint32_t module) const {
+    for (unsigned i = 0; i < task_count; ++i)
+        if (tasks[i].module == module) return int(i);
+    return -1;
+}
+
+bool parse_manifest(const char* text, size_t length, unsigned module_count, Manifest& out, Manifest_error& error) {
+    memset(&out, 0, sizeof out);
+    memset(&error, 0, sizeof error);
+    Parser parser(out, error, module_count, tokens);
+    unsigned line_number = 0;
+    size_t start = 0;
+    for (size_t i = 0; i <= length; ++i) {
+        if (i == length || text[i] == '\n') {
+            ++line_number;
+            if (!parser.line(line_number, text + start, i - start)) return false;
+            start = i + 1;
+        }
+    }
+    return parser.finish();
+}
+
+} // namespace kernel

@@ -1,0 +1,83 @@
+// Run bookkeeping: live tasks, the end of the run and its report.
+#include "task/run.hpp"
+
+#include <arch/cpu.hpp>
+#include <arch/platform.hpp>
+
+#include "lib/print.hpp"
+#include "mem/frame_allocator.hpp"
+#include "mem/kmem.hpp"
+#include "task/scheduler.hpp"
+#include "task/task.hpp"
+
+namespace kernel::run {
+
+namespace {
+
+List<Task, &Task::all_tasks_link> live_tasks;
+uint64_t tasks_total, tasks_failed;
+bool ending;
+
+bool only_daemons_left() {
+    for (Task* t = live_tasks.front(); t; t = live_tasks.next(*t))
+        if (!t->daemon) return false;
+    return true;
+}
+
+ipclab::Run_status outcome() {
+    return tasks_failed ? ipclab::Run_status::tasks_failed : ipclab::Run_status::ok;
+}
+
+void end_remaining_tasks() {
+    ending = true;
+    while (Task* t = live_tasks.front()) t->end(Exit_reason::run_ended, 0);
+}
+
+} // namespace
+
+void task_created(Task& task) {
+    live_tasks.push_back(task);
+    ++tasks_total;
+}
+
+void task_ended(Task& task) {
+    live_tasks.remove(task);
+    if (task.failed()) ++tasks_failed;
+    if (ending) return;
+    if (task.root || only_daemons_left()) {
+        end_remaining_tasks();
+        end(outcome());
+    }
+}
+
+void idle_reached() {
+    if (only_daemons_left()) {
+        end_remaining_tasks();
+        end(outcome());
+    }
+    for (Task* t = live_tasks.front(); t; t = live_tasks.next(*t)) {
+        Thread* th = t->main_thread();
+        Json_line("blocked")
+            .field("task", t->name())
+            .field("daemon", t->daemon)
+            .field("state", th ? thread_state_name(th->state()) : "no thread");
+    }
+    end_remaining_tasks();
+    end(ipclab::Run_status::deadlock);
+}
+
+void end(ipclab::Run_status status) {
+    scheduler().reap();
+    Json_line("run_end")
+        .field("status", ipclab::run_status_name(status))
+        .field("tasks", tasks_total)
+        .field("failed", tasks_failed)
+        .field("context_switches", scheduler().switches())
+        .field("preemptions", scheduler().preemptions())
+        .field("kernel_object_bytes", kmem::bytes_in_use())
+        .field("free_frames", frames().free_frames())
+        .field("instructions", arch::rdtsc());
+    arch::end_run(status);
+}
+
+} // namespace kernel::run

@@ -1,0 +1,76 @@
+// A task: an address space, a capability space, an account, and its threads.
+#pragma once
+
+#include <stdint.h>
+
+#include "ipc/capability.hpp"
+#include "lib/list.hpp"
+#include "mem/account.hpp"
+#include "mem/address_space.hpp"
+#include "task/thread.hpp"
+
+namespace kernel {
+
+/// Why a task ended.
+enum class Exit_reason : uint8_t { exited, fault, signal, aborted, run_ended };
+
+class Task final {
+public:
+    /// Creates an empty task (no threads yet). Its kernel memory is charged to itself.
+    static Task* create(const char* name, Status& status);
+
+    uint32_t id() const { return m_id; }
+    const char* name() const { return m_name; }
+    Account& account() { return m_account; }
+    Address_space& space() { return m_space; }
+    Cap_space& caps() { return m_caps; }
+
+    /// Adds a thread (from Thread::create) and makes it ready.
+    void start_thread(Thread& t);
+    /// The first thread not yet ended, or nullptr.
+    Thread* main_thread() const { return m_thread_list.front(); }
+    /// Address for the next thread's UTCB.
+    uint64_t next_utcb_address() { return Layout::utcb_base + 4096 * m_utcbs++; }
+
+    /// Ends the task: kills its threads, prints a task_exit report, releases its
+    /// capabilities and address space. `code` is the exit status, the signal or the MPI
+    /// error code, as `reason` says. Does not return if the running thread is one of its
+    /// threads (it is the caller's last act).
+    void end(Exit_reason reason, long code);
+    bool ended() const { return m_ended; }
+    /// Whether the task ended in a way that fails the run (fault, signal, abort, status != 0).
+    bool failed() const { return m_failed; }
+
+    /// Run-description flags: a daemon does not keep the run alive; the root task's end
+    /// ends the run.
+    bool daemon = false;
+    bool root = false;
+    /// For the C library: where set_tid_address asked the kernel to keep the thread id.
+    uint64_t clear_child_tid = 0;
+    /// Linux system calls this task asked for and the kernel does not serve, each reported
+    /// once (linux_compat.cpp).
+    uint64_t unsupported_reported[8] = {};
+
+    Link all_tasks_link;
+
+    /// Called by the scheduler when a dead thread's memory can go; frees the task with
+    /// its last thread.
+    static void thread_reaped(Thread* t);
+
+private:
+    Task(uint32_t id, const char* name);
+
+    uint32_t m_id;
+    char m_name[32];
+    Account m_account;
+    Address_space m_space;
+    Cap_space m_caps;
+    List<Thread, &Thread::task_link> m_thread_list; ///< threads not yet ended
+    uint32_t m_threads = 0;     ///< threads not yet reaped
+    uint32_t m_utcbs = 0;
+    uint64_t m_own_bytes = 0;   ///< kernel memory of this Task object, charged to itself
+    bool m_ended = false;
+    bool m_failed = false;
+};
+
+} // namespace kernel

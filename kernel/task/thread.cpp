@@ -1,0 +1,85 @@
+// Thread creation, destruction and the IPC clean-up of a dying thread.
+#include "task/thread.hpp"
+
+#include <arch/memory.hpp>
+#include <new>
+
+#include "ipc/endpoint.hpp"
+#include "mem/kmem.hpp"
+#include "mem/user_memory.hpp"
+#include "mpi_shim/kernel/communicator.hpp"
+#include "task/scheduler.hpp"
+#include "task/task.hpp"
+
+namespace kernel {
+
+namespace {
+uint32_t next_thread_id = 1;
+}
+
+const char* thread_state_name(Thread_state s) {
+    switch (s) {
+    case Thread_state::ready: return "ready";
+    case Thread_state::blocked_send: return "blocked in send";
+    case Thread_state::blocked_recv: return "blocked in receive";
+    case Thread_state::blocked_reply: return "waiting for a reply";
+    case Thread_state::blocked_comm_send: return "blocked in MPI send";
+    case Thread_state::blocked_comm_recv: return "blocked in MPI receive";
+    case Thread_state::dead: return "dead";
+    }
+    return "unknown";
+}
+
+Thread* Thread::create(Task& task, uint64_t entry, uint64_t user_rsp, Status& status) {
+    void* block = kmem::allocate(block_bytes, task.account());
+    if (!block) {
+        status = Status::out_of_memory;
+        return nullptr;
+    }
+    auto* t = new (block) Thread(task, next_thread_id++);
+    uint64_t utcb = task.next_utcb_address();
+    status = task.space().map_zeroed(utcb, sizeof(ipclab::Utcb), {true, false});
+    uint64_t phys;
+    if (status != Status::ok || !task.space().table().translate(utcb, arch::Access::write, phys)) {
+        task.space().unmap(utcb, sizeof(ipclab::Utcb));
+        kmem::free(block, block_bytes, task.account());
+        if (status == Status::ok) status = Status::out_of_memory;
+        return nullptr;
+    }
+    t->m_utcb = static_cast<ipclab::Utcb*>(arch::phys_to_virt(phys));
+    t->m_utcb_address = utcb;
+    t->m_context.init(reinterpret_cast<uint64_t>(block) + block_bytes, entry, user_rsp);
+    status = Status::ok;
+    return t;
+}
+
+void Thread::destroy(Thread* t) {
+    // The UTCB frame went with the task's address space.
+    Task& task = t->m_task;
+    t->~Thread();
+    kmem::free(t, block_bytes, task.account());
+}
+
+void Thread::abandon_ipc() {
+    switch (m_state) {
+    case Thread_state::blocked_send:
+    case Thread_state::blocked_recv: waiting_on->cancel(*this); break;
+    case Thread_state::blocked_comm_send:
+    case Thread_state::blocked_comm_recv: comm.comm->cancel(*this); break;
+    default: break;
+    }
+    if (reply_to) { // a caller waits for this thread's reply that will never come
+        Thread* caller = reply_to;
+        reply_to = nullptr;
+        caller->reply_holder = nullptr;
+        caller->wake_status = Status::partner_dead;
+        scheduler().make_ready(*caller);
+    }
+    if (reply_holder) { // this thread called; its reply capability dies with it
+        reply_holder->reply_to = nullptr;
+        reply_holder = nullptr;
+    }
+    if (sched_link.linked()) scheduler().remove(*this);
+}
+
+} // namespace kernel

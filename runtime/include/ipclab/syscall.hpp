@@ -1,0 +1,47 @@
+// User-side system-call stubs, generated from abi/syscalls.def (the list the kernel's
+// dispatch table comes from). Register convention in abi/syscall.hpp.
+#pragma once
+
+#include <stdint.h>
+
+#include "abi/status.hpp"
+#include "abi/syscall.hpp"
+
+namespace ipclab {
+
+/// Arguments a0..a5 in, results r0..r5 out (the same six registers).
+struct Syscall_registers {
+    uint64_t r[6] = {};
+};
+
+/// Issues native system call `number` with `regs` and returns its Status.
+inline Status syscall(Syscall number, Syscall_registers& regs) {
+    register uint64_t rdi asm("rdi") = regs.r[0];
+    register uint64_t rsi asm("rsi") = regs.r[1];
+    register uint64_t rdx asm("rdx") = regs.r[2];
+    register uint64_t r10 asm("r10") = regs.r[3];
+    register uint64_t r8 asm("r8") = regs.r[4];
+    register uint64_t r9 asm("r9") = regs.r[5];
+    long rax = static_cast<long>(number);
+    asm volatile("syscall"
+                 : "+a"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
+                 :
+                 : "rcx", "r11", "memory");
+    regs.r[0] = rdi;
+    regs.r[1] = rsi;
+    regs.r[2] = rdx;
+    regs.r[3] = r10;
+    regs.r[4] = r8;
+    regs.r[5] = r9;
+    return static_cast<Status>(rax);
+}
+
+/// One named stub per native system call: sys::ipc_send(regs), sys::comm_recv(regs), ...
+namespace sys {
+#define IPCLAB_SYSCALL(name, number)                                                               \
+    inline Status name(Syscall_registers& regs) { return syscall(Syscall::name, regs); }
+#include "abi/syscalls.def"
+#undef IPCLAB_SYSCALL
+} // namespace sys
+
+} // namespace ipclab
