@@ -20,10 +20,12 @@ Frame_allocator frame_allocator;
 Manifest manifest;
 
 [[noreturn]] void fail_boot(const char* message, unsigned line = 0, const char* detail = nullptr) {
-    Json_line j("boot_error");
-    j.field("message", message);
-    if (line) j.field("line", line);
-    if (detail) j.field("detail", detail);
+    {
+        Json_line j("boot_error"); // printed when it goes out of scope
+        j.field("message", message);
+        if (line) j.field("line", line);
+        if (detail) j.field("detail", detail);
+    }
     run::end(ipclab::Run_status::boot_error);
 }
 

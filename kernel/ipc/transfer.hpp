@@ -14,7 +14,8 @@ class Thread;
 /// UTCB): errors invalid_argument (bad tag), message_too_long, invalid_pointer.
 Status check_outgoing(Thread& sender);
 /// Checks the string window of the running thread's UTCB before it receives:
-/// invalid_pointer if the window is not writable.
+/// invalid_pointer if it is not in the user half. Whether its pages are mapped and writable
+/// is found when a string is copied into it (both partners then see invalid_pointer).
 Status check_receive_window(Thread& receiver);
 
 /// Copies the message `sender` is sending (tag in a1, MR0..3 in a2..a5, MR4.. and the

@@ -8,11 +8,11 @@
 
 namespace kernel {
 
-namespace {
-
 bool in_user_half(uint64_t addr, uint64_t bytes) {
     return addr >= arch::user_base && addr <= arch::user_end && bytes <= arch::user_end - addr;
 }
+
+namespace {
 
 /// Kernel pointer to user byte `addr` and how many bytes follow it in the same page.
 bool resolve(const Address_space& space, uint64_t addr, arch::Access access, char*& p, uint64_t& room) {

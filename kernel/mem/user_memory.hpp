@@ -10,6 +10,8 @@
 
 namespace kernel {
 
+/// Whether [addr, addr + bytes) lies in the user half without wrapping (no page-table walk).
+bool in_user_half(uint64_t addr, uint64_t bytes);
 /// Checks that [addr, addr + bytes) is mapped in `space` with `access` for user mode.
 /// Errors: invalid_pointer (also for a range that wraps or leaves the user half).
 Status check_user_range(const Address_space& space, uint64_t addr, uint64_t bytes, arch::Access access);

@@ -115,7 +115,7 @@ long do_arch_prctl(Thread& self, long code, uint64_t addr) {
 long do_signal_self(Thread& self, uint64_t target, long sig, bool by_thread) {
     if (target != (by_thread ? self.id() : self.task().id())) return -e_perm;
     if (sig == 0) return 0;
-    self.task().end(Exit_reason::signal, sig);
+    self.task().end(Exit_reason::signal, 128 + sig);
     return 0; // not reached
 }
 

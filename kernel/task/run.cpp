@@ -55,6 +55,9 @@ void idle_reached() {
         end_remaining_tasks();
         end(outcome());
     }
+    uint64_t live = 0;
+    for (Task* t = live_tasks.front(); t; t = live_tasks.next(*t)) live += !t->daemon;
+    Json_line("deadlock").field("live_tasks", live);
     for (Task* t = live_tasks.front(); t; t = live_tasks.next(*t)) {
         Thread* th = t->main_thread();
         Json_line("blocked")

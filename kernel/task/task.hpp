@@ -33,8 +33,8 @@ public:
     uint64_t next_utcb_address() { return Layout::utcb_base + 4096 * m_utcbs++; }
 
     /// Ends the task: kills its threads, prints a task_exit report, releases its
-    /// capabilities and address space. `code` is the exit status, the signal or the MPI
-    /// error code, as `reason` says. Does not return if the running thread is one of its
+    /// capabilities and address space. `code` is the exit status: the program's own, 128 +
+    /// signal number for a fault or signal (as a shell reports it), or the MPI error code. Does not return if the running thread is one of its
     /// threads (it is the caller's last act).
     void end(Exit_reason reason, long code);
     bool ended() const { return m_ended; }

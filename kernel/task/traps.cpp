@@ -8,6 +8,24 @@
 
 namespace kernel {
 
+namespace {
+
+/// The signal Linux would deliver for the exception: the exit status is 128 + signal, as a
+/// shell reports a crashed process.
+long signal_of(unsigned vector) {
+    switch (vector) {
+    case 0:
+    case 16:
+    case 19: return 8; // SIGFPE
+    case 6: return 4;  // SIGILL
+    case 3: return 5;  // SIGTRAP
+    case 17: return 7; // SIGBUS
+    default: return 11; // SIGSEGV: page faults, general protection, the rest
+    }
+}
+
+} // namespace
+
 void handle_user_fault(const User_fault& fault) {
     Thread* t = scheduler().current();
     VERIFY(t);
@@ -19,7 +37,7 @@ void handle_user_fault(const User_fault& fault) {
         .field("vector", fault.vector)
         .field("rip", Hex{fault.rip})
         .field("address", Hex{fault.address});
-    t->task().end(Exit_reason::fault, fault.vector);
+    t->task().end(Exit_reason::fault, 128 + signal_of(fault.vector));
     PANIC("a faulting task survived");
 }
 

@@ -1,0 +1,1 @@
+"""ipclab's command-line front end: build, run experiments in QEMU, report."""

@@ -1,0 +1,24 @@
+"""Constants shared with the kernel, read from the kernel's own definition files."""
+import os
+import re
+
+from paths import ROOT
+
+_RUN_STATUS = re.compile(r"IPCLAB_RUN_STATUS\((\w+),\s*(\d+),\s*\"([^\"]*)\"\)")
+
+
+def run_statuses():
+    """{value: (name, description)} from abi/run_status.def."""
+    with open(os.path.join(ROOT, "abi", "run_status.def"), encoding="utf-8") as f:
+        return {int(v): (n, d) for n, v, d in _RUN_STATUS.findall(f.read())}
+
+
+def run_status_of_exit(code):
+    """The run status a QEMU exit code stands for: isa-debug-exit exits with
+    (value << 1) | 1. Returns a name, or a description of what else happened."""
+    statuses = run_statuses()
+    if code is not None and code % 2 == 1 and (code >> 1) in statuses:
+        return statuses[code >> 1][0]
+    if code == 0:
+        return "qemu_exited"  # the guest shut down without the debug-exit device
+    return "qemu_failed"

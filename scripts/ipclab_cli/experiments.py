@@ -1,0 +1,159 @@
+"""Experiment descriptions (experiments/*/experiment.json): loading and validation.
+
+An experiment is a list of runs; each run is one boot of the kernel with its tasks,
+objects, capabilities and policy. The format is documented in docs/experiments.md."""
+import glob
+import json
+import os
+
+from errors import UserError
+from paths import EXPERIMENTS
+
+LAYERS = ("native", "mpi")
+RIGHTS = set("srg")
+
+
+def _fail(where, message):
+    raise UserError(where + ": " + message)
+
+
+def _check_keys(obj, where, required, optional):
+    if not isinstance(obj, dict):
+        _fail(where, "expected an object")
+    for k in required:
+        if k not in obj:
+            _fail(where, "missing '" + k + "'")
+    for k in obj:
+        if k not in required and k not in optional:
+            _fail(where, "unknown key '" + k + "' (allowed: " + ", ".join(sorted(required + optional)) + ")")
+
+
+def _expect(value, kind, where):
+    if kind is int and isinstance(value, bool):
+        _fail(where, "expected an integer")
+    if not isinstance(value, kind):
+        _fail(where, "expected " + {str: "a string", int: "an integer", bool: "true or false",
+                                    list: "a list"}[kind])
+
+
+def _name(value, where):
+    _expect(value, str, where)
+    if not value or len(value) > 31 or not all(c.isalnum() or c in "_-." for c in value):
+        _fail(where, "names are 1-31 letters, digits, '_', '-' or '.': '" + value + "'")
+
+
+def _args(value, where):
+    _expect(value, list, where)
+    for i, a in enumerate(value):
+        _expect(a, str, where + "[" + str(i) + "]")
+        if '"' in a or "\n" in a:
+            _fail(where + "[" + str(i) + "]", "arguments cannot contain '\"' or newlines")
+
+
+def _validate_task(t, where, objects):
+    _check_keys(t, where, ["name", "program"], ["args", "daemon", "root", "world", "stack_kib", "caps"])
+    _name(t["name"], where + ".name")
+    _name(t["program"], where + ".program")
+    _args(t.get("args", []), where + ".args")
+    for flag in ("daemon", "root", "world"):
+        _expect(t.get(flag, False), bool, where + "." + flag)
+    if "stack_kib" in t:
+        _expect(t["stack_kib"], int, where + ".stack_kib")
+        if not 8 <= t["stack_kib"] <= 65536:
+            _fail(where + ".stack_kib", "must be 8..65536")
+    for i, c in enumerate(t.get("caps", [])):
+        w = where + ".caps[" + str(i) + "]"
+        _check_keys(c, w, ["slot", "object", "rights"], ["badge"])
+        _expect(c["slot"], int, w + ".slot")
+        if not 1 <= c["slot"] <= 255:
+            _fail(w + ".slot", "slots are 1..255")
+        if c["object"] not in objects:
+            _fail(w + ".object", "no object '" + str(c["object"]) + "' in this run's objects")
+        _expect(c["rights"], str, w + ".rights")
+        if c["rights"] != "-" and not set(c["rights"]) <= RIGHTS:
+            _fail(w + ".rights", "rights are letters from 's', 'r', 'g', or '-'")
+        if "badge" in c:
+            _expect(c["badge"], int, w + ".badge")
+            if not 0 <= c["badge"] < 2 ** 64:
+                _fail(w + ".badge", "badges are 0 .. 2^64-1")
+
+
+def _validate_run(r, where):
+    _check_keys(r, where, ["label", "layer"], ["policy", "expect", "objects", "tasks", "mpi", "description"])
+    _name(r["label"], where + ".label")
+    if r["layer"] not in LAYERS:
+        _fail(where + ".layer", "must be one of " + ", ".join(LAYERS))
+    _name(r.get("policy", "capability"), where + ".policy")
+    objects = set()
+    for i, o in enumerate(r.get("objects", [])):
+        w = where + ".objects[" + str(i) + "]"
+        _check_keys(o, w, ["type", "name"], [])
+        if o["type"] != "endpoint":
+            _fail(w + ".type", "object types: endpoint (communicators come from 'mpi')")
+        _name(o["name"], w + ".name")
+        if o["name"] in objects:
+            _fail(w + ".name", "object named twice: " + o["name"])
+        objects.add(o["name"])
+    for i, t in enumerate(r.get("tasks", [])):
+        _validate_task(t, where + ".tasks[" + str(i) + "]", objects)
+    if "mpi" in r:
+        m = r["mpi"]
+        _check_keys(m, where + ".mpi", ["program", "ranks"], ["args", "stack_kib"])
+        _name(m["program"], where + ".mpi.program")
+        _expect(m["ranks"], int, where + ".mpi.ranks")
+        if not 1 <= m["ranks"] <= 1024:
+            _fail(where + ".mpi.ranks", "ranks must be 1..1024")
+        _args(m.get("args", []), where + ".mpi.args")
+    if not r.get("tasks") and "mpi" not in r:
+        _fail(where, "a run needs 'tasks' or 'mpi'")
+    names = [t["name"] for t in r.get("tasks", [])]
+    if len(set(names)) != len(names):
+        _fail(where + ".tasks", "task names must be unique")
+
+
+def validate(e, where):
+    """Checks an experiment description; raises UserError naming the first problem."""
+    _check_keys(e, where, ["name", "description", "runs"], ["claim", "default", "timeout_seconds"])
+    _name(e["name"], where + ".name")
+    _expect(e["description"], str, where + ".description")
+    _expect(e.get("default", False), bool, where + ".default")
+    _expect(e.get("timeout_seconds", 300), int, where + ".timeout_seconds")
+    _expect(e["runs"], list, where + ".runs")
+    if not e["runs"]:
+        _fail(where + ".runs", "at least one run")
+    labels = set()
+    for i, r in enumerate(e["runs"]):
+        _validate_run(r, where + ".runs[" + str(i) + "]")
+        if r["label"] in labels:
+            _fail(where + ".runs[" + str(i) + "].label", "labels must be unique: " + r["label"])
+        labels.add(r["label"])
+    return e
+
+
+def load_file(path):
+    """Loads and validates one description file."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            e = json.load(f)
+    except OSError as err:
+        raise UserError("cannot read " + path + ": " + err.strerror)
+    except json.JSONDecodeError as err:
+        raise UserError(path + ": not valid JSON: " + str(err))
+    return validate(e, os.path.relpath(path))
+
+
+def available():
+    """{name: description} of every experiment in experiments/*/experiment.json."""
+    found = {}
+    for path in sorted(glob.glob(os.path.join(EXPERIMENTS, "*", "experiment.json"))):
+        e = load_file(path)
+        found[e["name"]] = e
+    return found
+
+
+def find(name):
+    """The experiment called `name`, or a UserError listing the known ones."""
+    known = available()
+    if name not in known:
+        raise UserError("unknown experiment '" + name + "' (known: " + ", ".join(sorted(known)) + ")")
+    return known[name]

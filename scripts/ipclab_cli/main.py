@@ -1,0 +1,122 @@
+"""ipclab: build the kernel, run experiments in QEMU, write results and the report.
+
+  scripts/ipclab reproduce          install what is missing, build, run the default
+                                    experiments, write results/ and results/REPORT.md
+  scripts/ipclab test [CTEST...]    install what is missing, build, run every test
+  scripts/ipclab build              configure and build into build/
+  scripts/ipclab list               the experiments and what they test
+  scripts/ipclab run EXPERIMENT...  boot QEMU for each run of each experiment
+  scripts/ipclab report             results/REPORT.md and plots from results/*.json
+"""
+import argparse
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import build  # noqa: E402
+import deps  # noqa: E402
+import experiments  # noqa: E402
+import report  # noqa: E402
+import results  # noqa: E402
+from errors import UserError  # noqa: E402
+from paths import BUILD  # noqa: E402
+
+
+def cmd_build(args):
+    deps.ensure()
+    build.build(args.build_dir, verbose=args.verbose)
+
+
+def cmd_list(args):
+    for name, e in sorted(experiments.available().items()):
+        default = " (default)" if e.get("default") else ""
+        print(name + default + ": " + e["description"])
+        if e.get("claim"):
+            print("    tests: " + e["claim"])
+        for r in e["runs"]:
+            print("    run '" + r["label"] + "': layer " + r["layer"] + ", policy " + r.get("policy", "capability"))
+
+
+def run_experiments(names, build_dir, timeout):
+    """Runs and writes each experiment; returns the problems found."""
+    build.require_build(build_dir)
+    chosen = [experiments.find(n) for n in names]  # every name checked before anything runs
+    problems = []
+    for e in chosen:
+        doc, found = results.run_experiment(e, build_dir, timeout)
+        results.write(doc)
+        problems += found
+    return problems
+
+
+def _report_problems(problems):
+    for p in problems:
+        print("ipclab: " + p, file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_run(args):
+    if args.timeout is not None and args.timeout <= 0:
+        raise UserError("--timeout must be a positive number of seconds")
+    return _report_problems(run_experiments(args.experiments, args.build_dir, args.timeout))
+
+
+def cmd_report(args):
+    report.generate(args.build_dir)
+
+
+def cmd_reproduce(args):
+    deps.ensure()
+    build.build(args.build_dir, verbose=args.verbose)
+    names = sorted(n for n, e in experiments.available().items() if e.get("default"))
+    problems = run_experiments(names, args.build_dir, None)
+    report.generate(args.build_dir)
+    return _report_problems(problems)
+
+
+def cmd_test(args):
+    deps.ensure()
+    build.build(args.build_dir, verbose=args.verbose)
+    cmd = ["ctest", "--test-dir", args.build_dir, "--output-on-failure", "-j", str(os.cpu_count() or 2)]
+    print("ipclab: " + " ".join(cmd + args.ctest_args), file=sys.stderr, flush=True)
+    return subprocess.run(cmd + args.ctest_args).returncode
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="scripts/ipclab", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--build-dir", default=BUILD, help="build tree (default: build/)")
+    p.add_argument("--verbose", action="store_true", help="show the build's own output")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("build", help="configure and build everything").set_defaults(func=cmd_build)
+    sub.add_parser("list", help="list the experiments").set_defaults(func=cmd_list)
+    r = sub.add_parser("run", help="run experiments in QEMU")
+    r.add_argument("experiments", nargs="+", metavar="EXPERIMENT")
+    r.add_argument("--timeout", type=float, help="seconds before a hung run is stopped (default: per experiment)")
+    r.set_defaults(func=cmd_run)
+    sub.add_parser("report", help="write results/REPORT.md and plots").set_defaults(func=cmd_report)
+    sub.add_parser("reproduce", help="set up, build, run the default experiments, report").set_defaults(
+        func=cmd_reproduce)
+    t = sub.add_parser("test", help="set up, build, run every test")
+    t.add_argument("ctest_args", nargs=argparse.REMAINDER, help="passed to ctest (e.g. -L unit)")
+    t.set_defaults(func=cmd_test)
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    args.build_dir = os.path.abspath(args.build_dir)
+    try:
+        return args.func(args) or 0
+    except UserError as e:
+        print("ipclab: error: " + str(e), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ipclab: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""Running experiments and writing results/<experiment>.json and .csv."""
+import csv
+import json
+import os
+import subprocess
+import sys
+
+import runner
+from paths import RESULTS, ROOT
+
+CSV_FIELDS = ["experiment", "run", "layer", "transport", "policy", "bytes", "iterations", "warmup", "min", "p10",
+              "median", "p90", "max", "mean", "stddev", "unit", "verified", "commit"]
+
+
+def commit():
+    """The source commit, with "-dirty" when tracked files differ from it."""
+    try:
+        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True).stdout.strip()
+        return head + ("-dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _progress(prefix):
+    def show(obj):
+        if obj.get("type") == "result":
+            print("%s %6s bytes: median %s %s (min %s, max %s)%s" % (
+                prefix, obj.get("bytes"), obj.get("median"), obj.get("unit", ""), obj.get("min"), obj.get("max"),
+                "" if obj.get("verified", True) else "  PAYLOAD MISMATCH"), flush=True)
+        elif obj.get("event") in ("fault", "boot_error", "panic", "deadlock", "blocked", "unsupported_syscall"):
+            print(prefix + " kernel: " + json.dumps(obj), flush=True)
+    return show
+
+
+def run_experiment(e, build_dir, timeout=None):
+    """Runs every run of experiment `e`; returns (document, problems)."""
+    context = {"commit": commit(), "qemu": runner.qemu_version(), "qemu_mode": " ".join(runner.QEMU_MODE),
+               "qemu_machine": " ".join(runner.QEMU_MACHINE), "unit": runner.UNIT,
+               "unit_note": "guest instructions (kernel + user) under -icount shift=0: one per virtual "
+                            "nanosecond; no model of caches or TLBs"}
+    doc = {"experiment": e["name"], "description": e["description"], "claim": e.get("claim", ""),
+           "context": context, "runs": [], "results": []}
+    problems = []
+    for r in e["runs"]:
+        name = e["name"] + "-" + r["label"]
+        prefix = "[" + e["name"] + "/" + r["label"] + "]"
+        env = {"IPCLAB_COMMIT": context["commit"], "IPCLAB_POLICY": r.get("policy", "capability"),
+               "IPCLAB_UNIT": runner.UNIT, "IPCLAB_EXPERIMENT": e["name"]}
+        manifest, modules = runner.compose(r, env)
+        limit = timeout or e.get("timeout_seconds", 300)
+        print(prefix + " booting (" + str(len(modules)) + " tasks, policy " + env["IPCLAB_POLICY"] +
+              ", timeout " + str(limit) + " s)", flush=True)
+        out = runner.boot(build_dir, name, manifest, modules, limit, _progress(prefix),
+                          append="commit=" + context["commit"])
+        expected = r.get("expect", "ok")
+        run_end = (out.events("run_end") or [{}])[-1]
+        print("%s %s in %.1f s host time, %s guest instructions" % (
+            prefix, out.status, out.seconds, run_end.get("instructions", "?")), flush=True)
+        if out.timed_out:
+            problems.append(prefix + " timed out after " + str(limit) + " s; QEMU was stopped and its output kept "
+                            "in " + os.path.relpath(out.log))
+        elif out.status != expected:
+            problems.append(prefix + " ended '" + str(out.status) + "', expected '" + expected + "' (log: " +
+                            os.path.relpath(out.log) + ")")
+        for row in out.results():
+            row.update({"experiment": e["name"], "run": r["label"], "layer": r["layer"]})
+            if not row.get("verified", True):
+                problems.append(prefix + " payload mismatch at " + str(row.get("bytes")) + " bytes")
+            doc["results"].append(row)
+        doc["runs"].append({"label": r["label"], "layer": r["layer"], "policy": env["IPCLAB_POLICY"],
+                            "status": out.status, "expected": expected,
+                            "guest_instructions": run_end.get("instructions"),
+                            "events": out.events()})
+    return doc, problems
+
+
+def write(doc, directory=RESULTS):
+    """Writes <experiment>.json (everything) and <experiment>.csv (one row per result)."""
+    os.makedirs(directory, exist_ok=True)
+    base = os.path.join(directory, doc["experiment"])
+    with open(base + ".json", "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=1, sort_keys=True)
+        f.write("\n")
+    with open(base + ".csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore")
+        w.writeheader()
+        for row in doc["results"]:
+            w.writerow(row)
+    print("ipclab: wrote " + os.path.relpath(base) + ".json and .csv", file=sys.stderr, flush=True)

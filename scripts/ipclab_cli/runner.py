@@ -1,0 +1,149 @@
+"""One run of an experiment: the run description for the kernel, the QEMU boot, progress,
+timeout, and the JSON lines the kernel and the tasks print."""
+import json
+import os
+import subprocess
+import time
+
+import abi
+from errors import UserError
+from paths import log_dir, user_dir
+
+# The measurement mode (DESIGN.md "Platform and measurement"): one guest instruction per
+# virtual nanosecond, rdtsc counts guest instructions, two runs give identical numbers.
+QEMU = "qemu-system-x86_64"
+QEMU_MODE = ["-icount", "shift=0,sleep=off", "-rtc", "clock=vm,base=2024-01-01T00:00:00"]
+QEMU_MACHINE = ["-machine", "pc", "-cpu", "qemu64", "-smp", "1", "-m", "512M", "-nodefaults",
+                "-display", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+UNIT = "guest_instructions"
+SLOT_COMM_WORLD = 1  # abi/capability.hpp slot_comm_world
+
+
+class Outcome:
+    """What a boot produced: the run status, every JSON line, and how it ended."""
+
+    def __init__(self):
+        self.status = None        # a name from abi/run_status.def, or qemu_failed / timeout
+        self.exit_code = None
+        self.timed_out = False
+        self.seconds = 0.0
+        self.lines = []           # parsed JSON objects, in order
+        self.text = ""            # everything the console printed
+        self.log = None
+
+    def events(self, name=None):
+        return [l for l in self.lines if "event" in l and (name is None or l["event"] == name)]
+
+    def results(self):
+        return [l for l in self.lines if l.get("type") == "result"]
+
+
+def compose(run, context):
+    """(manifest text, [(program, args)]) for one run of an experiment description."""
+    tasks = [dict(t) for t in run.get("tasks", [])]
+    mpi = run.get("mpi")
+    ranks = []  # indices into tasks, in rank order: the MPI program's ranks, then "world" tasks
+    if mpi:
+        for r in range(mpi["ranks"]):
+            t = {"name": "rank" + str(r), "program": mpi["program"], "args": mpi.get("args", [])}
+            if "stack_kib" in mpi:
+                t["stack_kib"] = mpi["stack_kib"]
+            ranks.append(len(tasks))
+            tasks.append(t)
+    ranks += [i for i, t in enumerate(run.get("tasks", [])) if t.get("world")]
+    lines = ["ipclab-run 1", "policy " + run.get("policy", "capability")]
+    lines += ["endpoint " + o["name"] for o in run.get("objects", [])]
+    modules = []
+    for i, t in enumerate(tasks):
+        module = i + 1
+        flags = [" daemon" if t.get("daemon") else "", " root" if t.get("root") else "",
+                 " stack=" + str(t["stack_kib"]) if "stack_kib" in t else ""]
+        lines.append("task " + str(module) + " name=" + t["name"] + "".join(flags))
+        modules.append((t["program"], t.get("args", [])))
+    for i, t in enumerate(tasks):
+        for c in t.get("caps", []):
+            badge = " badge=" + str(c["badge"]) if "badge" in c else ""
+            lines.append("cap %d %d %s %s%s" % (i + 1, c["slot"], c["object"], c["rights"], badge))
+        for key, value in sorted(context.items()):
+            lines.append("env %d %s=%s" % (i + 1, key, value))
+    if ranks:
+        lines.append("communicator world %d %s" % (SLOT_COMM_WORLD, " ".join(str(r + 1) for r in ranks)))
+    return "\n".join(lines) + "\n", modules
+
+
+def _module_arg(program, args):
+    """One QEMU -initrd entry: "program arg ..." with blanks quoted and commas doubled."""
+    words = [program] + ['"' + a + '"' if (" " in a or not a) else a for a in args]
+    return " ".join(words).replace(",", ",,")
+
+
+def qemu_version():
+    try:
+        out = subprocess.run([QEMU, "--version"], capture_output=True, text=True).stdout
+        return out.splitlines()[0] if out else "unknown"
+    except OSError:
+        raise UserError(QEMU + " not found: install Debian's qemu-system-x86 (scripts/ipclab reproduce does)")
+
+
+def boot(build_dir, name, manifest, modules, timeout, on_line=None, append=""):
+    """Boots the kernel with `manifest` (module 0) and `modules`, waits at most `timeout`
+    seconds, and returns an Outcome. `on_line(obj)` sees every JSON line as it arrives."""
+    users = user_dir(build_dir)
+    for program, _ in modules:
+        if not os.path.isfile(os.path.join(users, program)):
+            raise UserError("no program '" + program + "' in " + users + " (is it built? 'scripts/ipclab build')")
+    os.makedirs(log_dir(build_dir), exist_ok=True)
+    manifest_path = os.path.join(log_dir(build_dir), name + ".manifest")
+    with open(manifest_path, "w", encoding="utf-8") as f:
+        f.write(manifest)
+    out = Outcome()
+    out.log = os.path.join(log_dir(build_dir), name + ".log")
+    initrd = ",".join([os.path.relpath(manifest_path, users).replace(",", ",,")] +
+                      [_module_arg(p, a) for p, a in modules])
+    cmd = [QEMU, "-kernel", os.path.abspath(os.path.join(build_dir, "kernel.bin")), "-initrd", initrd,
+           "-append", append, "-serial", "file:" + out.log] + QEMU_MACHINE + QEMU_MODE
+    start = time.monotonic()
+    with open(out.log, "w"):
+        pass
+    proc = subprocess.Popen(cmd, cwd=users, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    pending = ""
+    with open(out.log, encoding="utf-8", errors="replace") as log:
+        while True:
+            finished = proc.poll() is not None
+            chunk = log.read()
+            out.text += chunk
+            pending += chunk
+            *complete, pending = pending.split("\n")
+            for line in complete:
+                _take(out, line, on_line)
+            if finished:
+                break
+            if time.monotonic() - start > timeout:
+                proc.kill()
+                proc.wait()
+                out.timed_out = True
+                break
+            time.sleep(0.05)
+    if pending:
+        _take(out, pending, on_line)
+    qemu_output = proc.stdout.read() if proc.stdout else ""
+    out.seconds = time.monotonic() - start
+    out.exit_code = proc.returncode
+    out.status = "timeout" if out.timed_out else abi.run_status_of_exit(proc.returncode)
+    if out.status == "qemu_failed" and qemu_output.strip():
+        out.text += "\n[qemu] " + qemu_output.strip()
+        out.lines.append({"event": "qemu_error", "message": qemu_output.strip()})
+    return out
+
+
+def _take(out, line, on_line):
+    line = line.strip()
+    if not line.startswith("{"):
+        return
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError:
+        return  # a task's own output that happens to start with '{'
+    out.lines.append(obj)
+    if on_line:
+        on_line(obj)

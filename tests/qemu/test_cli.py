@@ -1,0 +1,76 @@
+"""The front end: clear messages and non-zero exits for bad input; a hung run is stopped
+after its timeout with its output kept."""
+import copy
+import os
+import subprocess
+
+import qemu_test  # first: puts the harness on the import path
+
+import experiments  # noqa: E402
+from errors import UserError  # noqa: E402
+from paths import BUILD  # noqa: E402
+
+IPCLAB = os.path.join(qemu_test.ROOT, "scripts", "ipclab")
+
+
+def ipclab(*args):
+    p = subprocess.run([IPCLAB] + list(args), capture_output=True, text=True, timeout=120)
+    return p.returncode, p.stdout + p.stderr
+
+
+class Cli(qemu_test.QemuTest):
+    def test_unknown_experiment(self):
+        rc, text = ipclab("--build-dir", BUILD, "run", "no-such-experiment")
+        self.assertEqual(rc, 2)
+        self.assertIn("unknown experiment 'no-such-experiment'", text)
+        self.assertIn("pingpong", text)  # the known ones are listed
+
+    def test_missing_build(self):
+        rc, text = ipclab("--build-dir", "/nonexistent/ipclab-build", "run", "pingpong")
+        self.assertEqual(rc, 2)
+        self.assertIn("no kernel image", text)
+        self.assertIn("scripts/ipclab build", text)
+
+    def test_bad_timeout_and_usage(self):
+        rc, text = ipclab("--build-dir", BUILD, "run", "pingpong", "--timeout", "0")
+        self.assertEqual(rc, 2)
+        self.assertIn("--timeout must be a positive", text)
+        rc, text = ipclab("frobnicate")
+        self.assertEqual(rc, 2)
+        self.assertIn("invalid choice", text)
+
+    def test_list(self):
+        rc, text = ipclab("list")
+        self.assertEqual(rc, 0, text)
+        self.assertIn("pingpong (default)", text)
+
+    def test_experiment_validation_names_the_problem(self):
+        good = qemu_test.scenario("pingpong_small")
+        cases = [
+            (lambda e: e["runs"][0].update(layer="quantum"), "runs[0].layer: must be one of native, mpi"),
+            (lambda e: e["runs"][0]["tasks"][0].update(argz=[]), "runs[0].tasks[0]: unknown key 'argz'"),
+            (lambda e: e["runs"][0]["tasks"][0]["caps"][0].update(object="nope"),
+             "runs[0].tasks[0].caps[0].object: no object 'nope'"),
+            (lambda e: e["runs"][1]["mpi"].update(ranks=0), "runs[1].mpi.ranks: ranks must be 1..1024"),
+            (lambda e: e["runs"][0]["tasks"][1].update(args=['a"b']), "cannot contain"),
+        ]
+        experiments.validate(copy.deepcopy(good), "x")  # the unmodified one passes
+        for mutate, message in cases:
+            bad = copy.deepcopy(good)
+            mutate(bad)
+            with self.assertRaises(UserError) as ctx:
+                experiments.validate(bad, "x")
+            self.assertIn(message, str(ctx.exception))
+
+    def test_hung_run_is_stopped_and_output_kept(self):
+        out = qemu_test.boot_raw("hang", "ipclab-run 1\npolicy capability\ntask 1 name=s\ntask 2 name=w\n",
+                                 [("spin", []), ("worker", ["before-the-hang", "5"])], timeout=3)
+        self.assertTrue(out.timed_out)
+        self.assertEqual(out.status, "timeout")
+        self.assertEqual([l["name"] for l in out.lines if l.get("type") == "worker"], ["before-the-hang"])
+        with open(out.log) as f:
+            self.assertIn("before-the-hang", f.read())
+
+
+if __name__ == "__main__":
+    qemu_test.main()
