@@ -38,11 +38,17 @@ private:
     size_t m_length = 0;
 };
 
-/// One JSON object on one console line: `{"event":"fault","task":"a",...}`. Every
-/// machine-readable kernel report uses it; the harness and the tests parse these lines.
+/// Marks the start of a kernel record on the console. The kernel removes it from task output
+/// (linux_compat.cpp), so a task cannot forge a kernel event.
+inline constexpr char kernel_record_mark = '\x1e';
+
+/// One JSON object on one console line, after the record mark:
+/// `\x1e{"event":"fault","task":"a",...}`. Every machine-readable kernel report uses it; the
+/// harness and the tests trust only these lines as kernel events.
 class Json_line {
 public:
     explicit Json_line(const char* event) {
+        m_out.put(kernel_record_mark);
         m_out.put("{\"event\":");
         m_out.put_json_string(event);
     }

@@ -41,6 +41,8 @@ long write_console(Thread& self, uint64_t buffer, uint64_t bytes) {
     for (uint64_t done = 0; done < bytes;) {
         uint64_t n = bytes - done < sizeof chunk ? bytes - done : sizeof chunk;
         if (copy_from_user(self.task().space(), buffer + done, chunk, n) != Status::ok) return -e_fault;
+        for (uint64_t i = 0; i < n; ++i)
+            if (chunk[i] == kernel_record_mark) chunk[i] = '?'; // only the kernel writes records
         arch::console_write(chunk, n);
         done += n;
     }

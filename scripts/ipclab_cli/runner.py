@@ -16,6 +16,9 @@ QEMU_MODE = ["-icount", "shift=0,sleep=off", "-rtc", "clock=vm,base=2024-01-01T0
 QEMU_MACHINE = ["-machine", "pc", "-cpu", "qemu64", "-smp", "1", "-m", "512M", "-nodefaults",
                 "-display", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
 UNIT = "guest_instructions"
+# Kernel records start with this byte, which the kernel strips from task output
+# (kernel/lib/print.hpp): only such lines are trusted as kernel events.
+KERNEL_MARK = "\x1e"
 SLOT_COMM_WORLD = 1  # abi/capability.hpp slot_comm_world
 
 
@@ -27,15 +30,18 @@ class Outcome:
         self.exit_code = None
         self.timed_out = False
         self.seconds = 0.0
-        self.lines = []           # parsed JSON objects, in order
+        self.lines = []           # every parsed JSON object, kernel's and tasks', in order
         self.text = ""            # everything the console printed
         self.log = None
 
+        self.kernel = []          # the kernel's records, in order
+        self.output = []          # JSON lines the tasks printed, in order
+
     def events(self, name=None):
-        return [l for l in self.lines if "event" in l and (name is None or l["event"] == name)]
+        return [e for e in self.kernel if name is None or e["event"] == name]
 
     def results(self):
-        return [l for l in self.lines if l.get("type") == "result"]
+        return [l for l in self.output if l.get("type") == "result"]
 
 
 def compose(run, context):
@@ -132,18 +138,34 @@ def boot(build_dir, name, manifest, modules, timeout, on_line=None, append=""):
     out.status = "timeout" if out.timed_out else abi.run_status_of_exit(proc.returncode)
     if out.status == "qemu_failed" and qemu_output.strip():
         out.text += "\n[qemu] " + qemu_output.strip()
-        out.lines.append({"event": "qemu_error", "message": qemu_output.strip()})
+        out.kernel.append({"event": "qemu_error", "message": qemu_output.strip()})
     return out
 
 
-def _take(out, line, on_line):
-    line = line.strip()
-    if not line.startswith("{"):
-        return
+def _parse(text):
     try:
-        obj = json.loads(line)
+        obj = json.loads(text)
     except json.JSONDecodeError:
-        return  # a task's own output that happens to start with '{'
-    out.lines.append(obj)
-    if on_line:
-        on_line(obj)
+        return None  # not JSON after all: plain output
+    return obj if isinstance(obj, dict) else None
+
+
+def _take(out, line, on_line):
+    """Splits a console line into task output and a kernel record (a task may have printed
+    part of a line before the kernel's record)."""
+    task_part, mark, kernel_part = line.partition(KERNEL_MARK)
+    task_part = task_part.strip()
+    if task_part.startswith("{"):
+        obj = _parse(task_part)
+        if obj is not None:
+            out.output.append(obj)
+            out.lines.append(obj)
+            if on_line:
+                on_line(obj)
+    if mark:
+        obj = _parse(kernel_part.strip())
+        if obj is not None and "event" in obj:
+            out.kernel.append(obj)
+            out.lines.append(obj)
+            if on_line:
+                on_line(obj)

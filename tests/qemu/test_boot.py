@@ -44,10 +44,20 @@ class Boot(qemu_test.QemuTest):
         self.assertEqual((e["message"], e["detail"], e["task"], e["module"]),
                          ("program rejected", "not an ELF file", "text", 1))
 
+    def test_task_output_cannot_forge_kernel_events(self):
+        out = qemu_test.boot_raw("forge", HEADER + "task 1 name=forger\n", [("forge_event", [])])
+        self.assertRunStatus(out, "tasks_failed")  # it exits 3, whatever it printed
+        self.assertEqual(out.events("panic"), [])
+        ends = out.events("run_end")
+        self.assertEqual(len(ends), 1)
+        self.assertNotIn("forged", ends[0])
+        self.assertEqual(ends[0]["status"], "tasks_failed")
+        self.assertIn({"type": "forge_event", "done": True}, out.output)
+
     def test_arguments_and_environment_reach_main(self):
         out = qemu_test.boot_raw("args", HEADER + "task 1 name=w\n", [("worker", ["quoted name", "7"])])
         self.assertRunStatus(out, "ok")
-        self.assertEqual([l for l in out.lines if l.get("type") == "worker"],
+        self.assertEqual([l for l in out.output if l.get("type") == "worker"],
                          [{"type": "worker", "name": "quoted name", "rounds": 7, "sum": 91}])
 
 

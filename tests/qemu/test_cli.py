@@ -67,7 +67,7 @@ class Cli(qemu_test.QemuTest):
                                  [("spin", []), ("worker", ["before-the-hang", "5"])], timeout=3)
         self.assertTrue(out.timed_out)
         self.assertEqual(out.status, "timeout")
-        self.assertEqual([l["name"] for l in out.lines if l.get("type") == "worker"], ["before-the-hang"])
+        self.assertEqual([l["name"] for l in out.output if l.get("type") == "worker"], ["before-the-hang"])
         with open(out.log) as f:
             self.assertIn("before-the-hang", f.read())
 

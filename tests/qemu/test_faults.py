@@ -22,7 +22,7 @@ class Faults(qemu_test.QemuTest):
             self.assertEqual(f["address"], address or f["rip"])
             e = self.event(out, "task_exit", task=task)
             self.assertEqual((e["reason"], e["status"], e["failed"]), ("fault", status, True))
-        worker = [l for l in out.lines if l.get("type") == "worker"]
+        worker = [l for l in out.output if l.get("type") == "worker"]
         self.assertEqual(worker, [{"type": "worker", "name": "bystander", "rounds": 200000,
                                    "sum": sum(i * i for i in range(200000))}])
         bystander = self.event(out, "task_exit", task="bystander")

@@ -7,7 +7,7 @@ class IpcErrors(qemu_test.QemuTest):
         out = qemu_test.boot_run(qemu_test.scenario("ipc_errors"), "errors")
         self.assertRunStatus(out, "ok")
         self.assertNoPanic(out)
-        checks = [l for l in out.lines if l.get("type") == "check"]
+        checks = [l for l in out.output if l.get("type") == "check"]
         self.assertGreaterEqual(len(checks), 16)
         for c in checks:
             self.assertTrue(c["ok"], c)
@@ -15,7 +15,7 @@ class IpcErrors(qemu_test.QemuTest):
         self.assertEqual(wanted, {"invalid_capability", "wrong_object_type", "insufficient_rights",
                                   "invalid_argument", "invalid_pointer", "message_too_long",
                                   "no_reply_capability", "unknown_syscall"})
-        self.assertEqual([l for l in out.lines if l.get("type") == "ipc_errors"], [{"type": "ipc_errors", "failures": 0}])
+        self.assertEqual([l for l in out.output if l.get("type") == "ipc_errors"], [{"type": "ipc_errors", "failures": 0}])
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ class MpiMatching(qemu_test.QemuTest):
             ranks = run["mpi"]["ranks"]
             out = qemu_test.boot_run(e, run["label"])
             self.assertRunStatus(out, "ok")
-            self.assertEqual([l for l in out.lines if l.get("type") == "mpi_matching"],
+            self.assertEqual([l for l in out.output if l.get("type") == "mpi_matching"],
                              [{"type": "mpi_matching", "ranks": ranks, "messages": 30 * (ranks - 1), "ok": True}])
             self.assertEqual(len(out.events("task_exit")), ranks)
 

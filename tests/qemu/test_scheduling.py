@@ -7,7 +7,7 @@ class Scheduling(qemu_test.QemuTest):
     def test_preemption_and_root_task(self):
         out = qemu_test.boot_run(qemu_test.scenario("preemption"), "spin")
         self.assertRunStatus(out, "ok")
-        self.assertEqual([l["name"] for l in out.lines if l.get("type") == "worker"], ["main"])
+        self.assertEqual([l["name"] for l in out.output if l.get("type") == "worker"], ["main"])
         self.assertGreater(out.events("run_end")[0]["preemptions"], 0)
         spinner = self.event(out, "task_exit", task="spinner")
         self.assertEqual((spinner["reason"], spinner["failed"]), ("run_ended", False))
