@@ -187,6 +187,10 @@ bool Parser::directive_cap() {
     c.slot = uint32_t(slot);
     int o = object_index(tok[3]);
     if (o < 0) return fail("no object of this name (declare it first)", &tok[3]);
+    // A communicator capability's badge is the holder's rank: only the communicator line,
+    // which makes the task a member at that rank, may give one.
+    if (m.objects[o].kind == Manifest::Kind::communicator)
+        return fail("capabilities to a communicator come from its communicator line", &tok[3]);
     c.object = uint32_t(o);
     c.rights = 0;
     if (!tok[4].is("-")) {

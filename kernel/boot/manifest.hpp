@@ -32,6 +32,8 @@ struct Manifest {
         bool root;
         uint32_t stack_kib;
     };
+    /// A capability a `cap` line gives; never to a communicator (its members get theirs,
+    /// badged with their rank, from the communicator line).
     struct Cap {
         uint32_t task;   ///< index into tasks[]
         uint32_t slot;

@@ -20,7 +20,8 @@ Status check_receive_window(Thread& receiver);
 
 /// Copies the message `sender` is sending (tag in a1, MR0..3 in a2..a5, MR4.. and the
 /// string item in its UTCB) to `receiver`: results r0 = badge, r1 = tag, r2..r5 = MR0..3,
-/// its UTCB's MRs and string window. Message registers beyond the length read as zero.
+/// its UTCB's MRs and string window. Of MR0..3, those beyond the length arrive as zero (no
+/// register content leaks); the receiver's UTCB words beyond the length are left as they were.
 /// Errors (both partners see them): message_too_long (string longer than the window),
 /// invalid_pointer.
 Status transfer_message(Thread& sender, Thread& receiver, uint64_t badge);

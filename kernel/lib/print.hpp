@@ -11,9 +11,9 @@ struct Hex {
     uint64_t value;
 };
 
-/// Accumulates text into a fixed buffer and writes it to the console in one piece, so a
-/// line is never interleaved with another writer's output. Overlong text is cut, never
-/// overflowed.
+/// Accumulates text into a fixed buffer and writes it to the console when full or done.
+/// Text longer than the buffer goes out in several pieces; nothing can interleave with them,
+/// as the kernel is not preemptible.
 class Writer {
 public:
     Writer& put(char c);

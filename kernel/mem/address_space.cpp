@@ -12,7 +12,8 @@ namespace kernel {
 Status Address_space::map_zeroed(uint64_t va, uint64_t bytes, arch::Page_flags flags) {
     uint64_t start = page_round_down(va);
     uint64_t end = page_round_up(va + bytes);
-    if (end < start || start < arch::user_base || end > arch::user_end) return Status::invalid_argument;
+    if (va + bytes < va || end < start || start < arch::user_base || end > arch::user_end)
+        return Status::invalid_argument;
     for (uint64_t page = start; page < end; page += page_size) {
         if (!m_account.charge_user(page_size)) return Status::out_of_memory;
         Phys_addr frame;

@@ -81,7 +81,7 @@ void Task::end(Exit_reason reason, long code) {
     for (unsigned slot = 0; slot < ipclab::cap_slots; ++slot) {
         const Capability& c = m_caps.at(slot);
         if (c.object && c.object->type() == Object_type::communicator)
-            static_cast<Communicator*>(c.object)->member_ended(static_cast<int32_t>(c.badge));
+            static_cast<Communicator*>(c.object)->member_ended(static_cast<int32_t>(c.badge), *this);
     }
     Json_line("task_exit")
         .field("task", m_name)

@@ -117,8 +117,8 @@ void Communicator::cancel(Thread& t) {
     t.comm.comm = nullptr;
 }
 
-void Communicator::member_ended(int32_t rank) {
-    if (rank < 0 || uint32_t(rank) >= m_size) return;
+void Communicator::member_ended(int32_t rank, const Task& task) {
+    if (rank < 0 || uint32_t(rank) >= m_size || !m_members[rank] || &m_members[rank]->task() != &task) return;
     m_members[rank] = nullptr;
     Mailbox& box = m_mailboxes[rank];
     while (Thread* sender = box.senders.pop_front()) {

@@ -16,6 +16,8 @@ namespace kernel {
 
 using ipclab::Status;
 
+class Task;
+
 class Communicator final : public Kobject {
 public:
     static constexpr Object_type object_type = Object_type::communicator;
@@ -42,9 +44,9 @@ public:
     Status receive(Thread& self);
     /// Removes a blocked member's pending operation (it is dying).
     void cancel(Thread& t);
-    /// The task behind `rank` ended: sends waiting for it and receives naming it fail
-    /// with partner_dead.
-    void member_ended(int32_t rank);
+    /// `task`, a member at `rank`, ended: sends waiting for the rank and receives naming it
+    /// fail with partner_dead. Nothing happens unless `rank` really is `task`'s.
+    void member_ended(int32_t rank, const Task& task);
     /// MPI_Abort: ends every member task with `code` (the caller's task last).
     void abort(long code);
 

@@ -35,15 +35,21 @@ def plot_pingpong(doc, path):
     except ImportError:
         raise UserError("matplotlib is missing: install Debian's python3-matplotlib")
     fig, ax = plt.subplots(figsize=(7, 4.5))
+    measured = set()
     for label, rows in sorted(_series(doc).items()):
         sizes = sorted(rows)
         med = [rows[s]["median"] for s in sizes]
         lo = [rows[s]["median"] - rows[s]["p10"] for s in sizes]
         hi = [rows[s]["p90"] - rows[s]["median"] for s in sizes]
+        measured.update(sizes)
         layer = rows[sizes[0]]["layer"]
         ax.errorbar(sizes, med, yerr=[lo, hi], marker="o", capsize=3,
-                    label=label + (" (native IPC)" if layer == "native" else " (MPI layer)"))
+                    label=("native IPC: call/reply_recv" if layer == "native" else "MPI layer: MPI_Send/MPI_Recv")
+                    + " (run '" + label + "')")
     ax.set_xscale("symlog", base=2, linthresh=8)
+    ax.set_xticks(sorted(measured))
+    ax.set_xticklabels([str(s) for s in sorted(measured)])
+    ax.minorticks_off()
     ax.set_xlabel("message size (bytes)")
     ax.set_ylabel("guest instructions per round trip (median)")
     ax.set_ylim(bottom=0)

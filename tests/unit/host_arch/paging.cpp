@@ -1,0 +1,108 @@
+// Host page tables: a map from user page to frame with the x86-64 tables' rules and costs.
+#include <arch/context.hpp>
+#include <arch/page_table.hpp>
+
+#include "mem/frame_allocator.hpp"
+
+namespace arch {
+
+namespace {
+
+uint64_t cr3;
+
+bool user_page(uint64_t va) { return va >= user_base && va < user_end && !(va & 0xfff); }
+
+/// Key of the table at `level` (3 = PDPT .. 1 = PT) that a four-level walk to `va` passes.
+uint64_t table_key(uint64_t va, int level) { return (uint64_t(level) << 56) | (va >> (12 + 9 * level)); }
+
+} // namespace
+
+namespace host {
+uint64_t active_root() { return cr3; }
+void load_root(uint64_t root) { cr3 = root; }
+} // namespace host
+
+ipclab::Status Page_table::create(kernel::Account& account) {
+    if (!account.charge_kernel(kernel::page_size)) return ipclab::Status::out_of_memory;
+    uint64_t frame;
+    if (!kernel::frames().allocate(frame)) {
+        account.release_kernel(kernel::page_size);
+        return ipclab::Status::out_of_memory;
+    }
+    m_root = frame;
+    return ipclab::Status::ok;
+}
+
+void Page_table::destroy(kernel::Account& account) {
+    if (!m_root) return;
+    for (const auto& [va, m] : m_pages) {
+        if (!m.owned) continue;
+        kernel::frames().free(m.frame);
+        account.release_user(kernel::page_size);
+    }
+    for (const auto& [key, frame] : m_tables) {
+        kernel::frames().free(frame);
+        account.release_kernel(kernel::page_size);
+    }
+    m_pages.clear();
+    m_tables.clear();
+    if (cr3 == m_root) activate_kernel_space();
+    kernel::frames().free(m_root);
+    account.release_kernel(kernel::page_size);
+    m_root = 0;
+}
+
+ipclab::Status Page_table::map(uint64_t va, uint64_t frame, Page_flags flags, bool owned,
+                               kernel::Account& account) {
+    if (!user_page(va)) return ipclab::Status::invalid_argument;
+    // The tables a walk creates stay until destroy(), as on x86-64.
+    for (int level = 3; level > 0; --level) {
+        const uint64_t key = table_key(va, level);
+        if (m_tables.count(key)) continue;
+        if (!account.charge_kernel(kernel::page_size)) return ipclab::Status::out_of_memory;
+        uint64_t table;
+        if (!kernel::frames().allocate(table)) {
+            account.release_kernel(kernel::page_size);
+            return ipclab::Status::out_of_memory;
+        }
+        m_tables[key] = table;
+    }
+    if (m_pages.count(va)) return ipclab::Status::invalid_argument;
+    m_pages[va] = Mapping{frame, flags, owned};
+    return ipclab::Status::ok;
+}
+
+bool Page_table::unmap(uint64_t va, kernel::Account& account) {
+    if (!user_page(va)) return false;
+    auto it = m_pages.find(va);
+    if (it == m_pages.end()) return false;
+    if (it->second.owned) {
+        kernel::frames().free(it->second.frame);
+        account.release_user(kernel::page_size);
+    }
+    m_pages.erase(it);
+    return true;
+}
+
+bool Page_table::translate(uint64_t va, Access access, uint64_t& phys) const {
+    if (va < user_base || va >= user_end) return false;
+    auto it = m_pages.find(va & ~uint64_t(0xfff));
+    if (it == m_pages.end()) return false;
+    if (access == Access::write && !it->second.flags.writable) return false;
+    phys = it->second.frame | (va & 0xfff);
+    return true;
+}
+
+bool Page_table::host_flags(uint64_t va, Page_flags& flags, bool& owned) const {
+    auto it = m_pages.find(va & ~uint64_t(0xfff));
+    if (it == m_pages.end()) return false;
+    flags = it->second.flags;
+    owned = it->second.owned;
+    return true;
+}
+
+void Page_table::activate() const { cr3 = m_root; }
+
+void activate_kernel_space() { cr3 = kernel_space_root(); }
+
+} // namespace arch

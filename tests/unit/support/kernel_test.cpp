@@ -1,0 +1,138 @@
+// Kernel_test: tasks, coroutine threads and the leak check of every threaded test.
+#include "support/kernel_test.hpp"
+
+#include <arch/console.hpp>
+#include <arch/memory.hpp>
+
+#include <algorithm>
+
+#include "mem/kmem.hpp"
+#include "task/scheduler.hpp"
+
+namespace test {
+
+using kernel::Status;
+
+kernel::Task& Kernel_test::keeper() {
+    static kernel::Task* task = [] {
+        Status s;
+        return kernel::Task::create("keeper", s);
+    }();
+    if (!task) arch::host::fatal("cannot create the keeper task");
+    return *task;
+}
+
+Kernel_test::Kernel_test() {
+    (void)keeper();
+    EXPECT_EQ(kernel::scheduler().current(), nullptr);
+    EXPECT_FALSE(kernel::scheduler().anyone_ready());
+    arch::host::console_output().clear();
+    m_kmem_before = kernel::kmem::bytes_in_use();
+    m_kernel_account_before = kernel::kernel_account().kernel_bytes();
+}
+
+void Kernel_test::TearDown() {
+    EXPECT_EQ(kernel::scheduler().current(), nullptr);
+    while (!m_tasks.empty()) {
+        kernel::Task* t = m_tasks.back();
+        m_tasks.pop_back();
+        t->end(kernel::Exit_reason::run_ended, 0);
+    }
+    kernel::scheduler().reap();
+    EXPECT_FALSE(kernel::scheduler().anyone_ready());
+    for (kernel::Kobject* o : m_held) o->release();
+    m_held.clear();
+    EXPECT_EQ(kernel::kmem::bytes_in_use(), m_kmem_before) << "kernel-object memory leaked";
+    EXPECT_EQ(kernel::kernel_account().kernel_bytes(), m_kernel_account_before);
+}
+
+kernel::Task& Kernel_test::make_task(const char* name) {
+    Status s;
+    kernel::Task* t = kernel::Task::create(name, s);
+    if (!t) arch::host::fatal("Task::create failed");
+    m_tasks.push_back(t);
+    return *t;
+}
+
+kernel::Thread& Kernel_test::spawn(kernel::Task& task, Body body) {
+    Status s;
+    kernel::Thread* t = kernel::Thread::create(task, 0x401000, kernel::Layout::stack_top, s);
+    if (!t) arch::host::fatal("Thread::create failed");
+    t->context().host_body = [this, t, body = std::move(body)] {
+        body(*t);
+        forget(t->task());
+        t->task().end(kernel::Exit_reason::exited, 0); // does not return
+    };
+    task.start_thread(*t);
+    return *t;
+}
+
+kernel::Thread& Kernel_test::spawn(const char* name, Body body) { return spawn(make_task(name), std::move(body)); }
+
+void Kernel_test::kill(kernel::Task& task) {
+    forget(task);
+    task.end(kernel::Exit_reason::fault, 128 + 11); // SIGSEGV, as task/traps.cpp reports it
+}
+
+void Kernel_test::forget(kernel::Task& task) {
+    m_tasks.erase(std::remove(m_tasks.begin(), m_tasks.end(), &task), m_tasks.end());
+}
+
+void Kernel_test::run_until_idle() {
+    ASSERT_EQ(kernel::scheduler().current(), nullptr) << "only the idle context drives the scheduler";
+    while (kernel::scheduler().anyone_ready()) kernel::scheduler().tick();
+}
+
+void Kernel_test::park(kernel::Thread& self) {
+    if (!m_park) m_park = &make_endpoint();
+    (void)m_park->receive(self);
+    ADD_FAILURE() << "a parked thread woke up";
+}
+
+kernel::Endpoint& Kernel_test::make_endpoint() {
+    kernel::Endpoint* ep = kernel::Endpoint::create(kernel::kernel_account());
+    if (!ep) arch::host::fatal("Endpoint::create failed");
+    hold(*ep);
+    return *ep;
+}
+
+kernel::Communicator& Kernel_test::make_communicator(uint32_t size, uint32_t context_id) {
+    Status s;
+    kernel::Communicator* c = kernel::Communicator::create(size, context_id, kernel::kernel_account(), s);
+    if (!c) arch::host::fatal("Communicator::create failed");
+    hold(*c);
+    return *c;
+}
+
+void Kernel_test::hold(kernel::Kobject& object) {
+    object.acquire();
+    m_held.push_back(&object);
+}
+
+void Kernel_test::map(kernel::Task& task, uint64_t va, uint64_t bytes, bool writable) {
+    ASSERT_EQ(task.space().map_zeroed(va, bytes, {writable, false}), Status::ok);
+}
+
+std::string Kernel_test::take_console() {
+    std::string out;
+    out.swap(arch::host::console_output());
+    return out;
+}
+
+void load_message(kernel::Thread& t, ipclab::Message_tag tag, std::initializer_list<uint64_t> mrs) {
+    t.frame().set_result(1, tag.raw());
+    unsigned i = 0;
+    for (uint64_t v : mrs) {
+        if (i < ipclab::mr_in_registers)
+            t.frame().set_result(2 + i, v);
+        else
+            t.utcb().mr[i] = v;
+        ++i;
+    }
+}
+
+uint64_t received_mr(kernel::Thread& t, unsigned i) {
+    return i < ipclab::mr_in_registers ? t.frame().arg(2 + i) : t.utcb().mr[i];
+}
+
+} // namespace test

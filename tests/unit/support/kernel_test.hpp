@@ -1,0 +1,82 @@
+// Fixture for tests that run kernel threads. The test plays the boot code and the idle loop:
+// it creates tasks, gives each a thread whose "user code" is a test function calling kernel
+// operations directly (as the system-call layer would), and drives the real scheduler like
+// timer ticks from the idle loop. Every test must give back all the kernel memory it took.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include <arch/platform.hpp>
+
+#include "abi/message.hpp"
+#include "ipc/endpoint.hpp"
+#include "lib/print.hpp"
+#include "mpi_shim/kernel/communicator.hpp"
+#include "support/printers.hpp"
+#include "task/task.hpp"
+
+namespace test {
+
+/// A thread's code; `self` is the running thread. When it returns, the thread's task ends
+/// with status 0, as when a user program returns from main.
+using Body = std::function<void(kernel::Thread& self)>;
+
+class Kernel_test : public ::testing::Test {
+protected:
+    /// Notes the kernel memory in use: a derived fixture's members are created after it.
+    Kernel_test();
+    /// A task that never ends: without it, ending the last task of a test would end the
+    /// run (task/run.cpp), which on the host ends the process. Tests of whole runs end it.
+    static kernel::Task& keeper();
+    /// Ends the tasks still alive, drops held objects, and checks that kernel-object memory
+    /// and the kernel account are back where the constructor found them.
+    void TearDown() override;
+
+    /// A new task; give it a thread with spawn(): the kernel frees a task with its last
+    /// thread, so a task that never had one would outlive the test.
+    kernel::Task& make_task(const char* name);
+    /// A new thread of `task` running `body`, ready to run.
+    kernel::Thread& spawn(kernel::Task& task, Body body);
+    /// A new task named `name` with one thread running `body`.
+    kernel::Thread& spawn(const char* name, Body body);
+    /// Ends `task` from outside, as a fault in one of its threads would.
+    void kill(kernel::Task& task);
+    /// Stops tracking a task that kernel code ended (its memory goes with its last thread).
+    void forget(kernel::Task& task);
+    /// Runs ready threads until none is ready (all blocked or gone): the CPU went idle.
+    void run_until_idle();
+    /// Blocks `self` for good (a receive nobody answers), so its task stays alive for the
+    /// test to inspect; TearDown ends it.
+    void park(kernel::Thread& self);
+
+    /// A new endpoint, charged to the kernel account and held until TearDown.
+    kernel::Endpoint& make_endpoint();
+    /// A new communicator of `size` ranks (members unset), held until TearDown.
+    kernel::Communicator& make_communicator(uint32_t size, uint32_t context_id);
+    /// Keeps one reference to `object` until TearDown.
+    void hold(kernel::Kobject& object);
+    /// Maps `bytes` of zeroed memory at `va` into `task` (user read, and write if `writable`).
+    void map(kernel::Task& task, uint64_t va, uint64_t bytes, bool writable = true);
+    /// What the kernel printed since the test began or the last call.
+    std::string take_console();
+
+private:
+    std::vector<kernel::Task*> m_tasks; ///< created by the test and not yet ended
+    std::vector<kernel::Kobject*> m_held;
+    kernel::Endpoint* m_park = nullptr;
+    uint64_t m_kmem_before = 0;
+    uint64_t m_kernel_account_before = 0;
+};
+
+/// Loads a native message as the system-call stub leaves it: tag in a1, MR0..MR3 in
+/// a2..a5, MR4.. in the UTCB.
+void load_message(kernel::Thread& t, ipclab::Message_tag tag, std::initializer_list<uint64_t> mrs);
+/// Message register `i` as `t` received it (a2..a5 for MR0..MR3, the UTCB beyond).
+uint64_t received_mr(kernel::Thread& t, unsigned i);
+
+} // namespace test
