@@ -94,6 +94,9 @@ struct Malformed {
     const char* error;
 };
 
+/// Names the case in test output instead of dumping its bytes.
+void PrintTo(const Malformed& m, std::ostream* os) { *os << m.name; }
+
 const char* const not_elf = "not an ELF file";
 const char* const headers_outside = "program headers outside the file";
 const char* const segment_outside = "segment outside the file";

@@ -160,6 +160,9 @@ struct Bad_case {
     const char* message;
 };
 
+/// Names the case in test output instead of dumping its bytes.
+void PrintTo(const Bad_case& c, std::ostream* os) { *os << c.name; }
+
 // Lines 1 and 2 of most cases.
 #define HEAD "ipclab-run 1\npolicy capability\n"
 
