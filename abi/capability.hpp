@@ -13,6 +13,9 @@ enum Rights : uint8_t {
     rights_all = right_send | right_receive | right_grant,
 };
 
+/// Object types as cap_info reports them.
+enum Object_kind : uint8_t { object_endpoint = 1, object_communicator = 2, object_notification = 3 };
+
 /// Slots in a task's capability space: 0 .. cap_slots-1. Lookup is an array index, O(1).
 inline constexpr unsigned cap_slots = 256;
 /// Slot 0 is never filled, so a zero slot number is always an error.

@@ -15,21 +15,36 @@ inline constexpr uint64_t max_string_bytes = 64 * 1024;
 /// The first word of every native message (as seL4's MessageInfo):
 ///   bits 0..6   length: message registers used (0..64)
 ///   bit  7      string: a string item (long IPC) accompanies the message
-///   bits 8..11  reserved, must be zero
+///   bit  8      cap: a capability accompanies the message (needs the grant right)
+///   bit  9      map: a map item (pages shared with the receiver) accompanies it (grant right)
+///   bit  10     by thread id: set by the kernel when the message was sent to a thread id;
+///               the receiver's badge word then holds the sender's thread id
+///   bit  11     reserved, must be zero
 ///   bits 12..63 label: free for the protocol (an opcode, say)
 class Message_tag {
 public:
+    static constexpr uint64_t string_bit = 1u << 7, cap_bit = 1u << 8, map_bit = 1u << 9,
+                              by_thread_id_bit = 1u << 10, reserved_bits = 1u << 11;
+
     constexpr Message_tag() = default;
     constexpr explicit Message_tag(uint64_t raw) : m_raw(raw) {}
     constexpr Message_tag(uint64_t label, unsigned length, bool string = false)
-        : m_raw((label << 12) | (string ? 0x80u : 0u) | (length & 0x7fu)) {}
+        : m_raw((label << 12) | (string ? string_bit : 0u) | (length & 0x7fu)) {}
 
     constexpr uint64_t raw() const { return m_raw; }
     constexpr unsigned length() const { return m_raw & 0x7f; }
-    constexpr bool has_string() const { return m_raw & 0x80; }
+    constexpr bool has_string() const { return m_raw & string_bit; }
+    constexpr bool has_cap() const { return m_raw & cap_bit; }
+    constexpr bool has_map() const { return m_raw & map_bit; }
+    constexpr bool by_thread_id() const { return m_raw & by_thread_id_bit; }
     constexpr uint64_t label() const { return m_raw >> 12; }
-    /// A tag the kernel accepts: length within limits, reserved bits clear.
-    constexpr bool valid() const { return length() <= max_message_registers && !(m_raw & 0xf00); }
+    /// The same tag with `bits` set or cleared.
+    constexpr Message_tag with(uint64_t bits, bool on) const { return Message_tag{on ? m_raw | bits : m_raw & ~bits}; }
+    /// A tag the kernel accepts from a sender: length within limits, reserved and
+    /// kernel-set bits clear.
+    constexpr bool valid() const {
+        return length() <= max_message_registers && !(m_raw & (reserved_bits | by_thread_id_bit));
+    }
 
 private:
     uint64_t m_raw = 0;

@@ -12,19 +12,47 @@ enum class Syscall : long {
 };
 
 // Register convention of the `syscall` instruction (x86-64):
-//   in:  rax = number; arguments a0..a5 in rdi, rsi, rdx, r10, r8, r9
+//   in:  rax = number; arguments a0..a5 in rdi, rsi, rdx, r10, r8, r9; a6 in r12
 //   out: rax = Status; results r0..r5 in rdi, rsi, rdx, r10, r8, r9
 //   rcx and r11 are clobbered by the instruction itself; every other register is preserved.
+// a6 is the timeout of every blocking call, in virtual nanoseconds (abi/timeout.hpp):
+// timeout_infinite, timeout_zero (fail with would_block unless a partner waits) or a
+// finite wait (fail with timed_out when it passes).
 //
 // Native IPC (semantics after seL4's Send/Recv/Call/Reply/ReplyRecv, seL4 manual ch. 4):
-//   ipc_send       a0 slot, a1 tag, a2..a5 MR0..MR3                -> status
-//   ipc_recv       a0 slot                                          -> status, r0 badge, r1 tag,
-//                                                                      r2..r5 MR0..MR3
-//   ipc_call       a0 slot, a1 tag, a2..a5 MR0..MR3                 -> as ipc_recv (the reply)
-//   ipc_reply      a1 tag, a2..a5 MR0..MR3                          -> status
-//   ipc_reply_recv a0 slot to receive on, a1 reply tag, a2..a5 MRs  -> as ipc_recv
-// MR4 and up travel in the thread's UTCB (abi/utcb.hpp); a string item (long IPC) is
-// described there too.
+//   ipc_send       a0 slot, a1 tag, a2..a5 MR0..MR3, a6 timeout   -> status
+//   ipc_recv       a0 slot, a6 timeout                            -> status, r0 badge, r1 tag,
+//                                                                    r2..r5 MR0..MR3
+//   ipc_call       a0 slot, a1 tag, a2..a5 MR0..MR3, a6 timeout   -> as ipc_recv (the reply);
+//                  a zero timeout applies to the send only, a finite one to send and reply
+//   ipc_reply      a1 tag, a2..a5 MR0..MR3                         -> status
+//   ipc_reply_recv a0 slot to receive on, a1 reply tag, a2..a5 MRs, a6 timeout of the receive
+//                                                                 -> as ipc_recv
+// MR4 and up travel in the thread's UTCB (abi/utcb.hpp), as do string, capability and map
+// items.
+// Classic L4 addressing by thread id (a search, O(log n) in threads; for comparison):
+//   ipc_send_tid   a0 thread id, otherwise as ipc_send
+//   ipc_call_tid   a0 thread id, otherwise as ipc_call
+//   ipc_bind_inbox a0 slot of an endpoint (receive right), or 0 to unbind -> status: messages
+//                  sent to this thread's id arrive on that endpoint, with the tag's
+//                  by-thread-id flag set and the sender's thread id as badge
+// Notifications (seL4 manual ch. 5):
+//   notify_signal  a0 slot (send right)                     -> status; ORs the badge in
+//   notify_wait    a0 slot (receive right), a6 timeout      -> status, r0 the word (cleared)
+//   notify_poll    a0 slot (receive right)                  -> status, r0 the word (cleared,
+//                                                              0 if nothing was signalled)
+// Capabilities:
+//   cap_derive     a0 source slot, a1 destination slot, a2 rights (a subset), a3 badge
+//                  (0 keeps the source's; a badged capability cannot be re-badged) -> status
+//   cap_delete     a0 slot                                   -> status
+//   cap_info       a0 slot                                   -> status, r0 object type
+//                  (1 endpoint, 2 communicator, 3 notification), r1 rights, r2 badge
+// Threads:
+//   thread_create  a0 entry, a1 stack pointer, a2 priority (at most the caller's), a3 argument
+//                  (in rdi at entry)                        -> status, r0 thread id; the new
+//                  thread shares the creator's address space, capabilities and FS base
+//   thread_self    -                                         -> status, r0 thread id,
+//                                                              r1 priority
 //
 // MPI communicator (semantics after MPI-3.1 section 3.4-3.5, blocking point-to-point):
 //   comm_info   a0 slot                                   -> status, r0 rank, r1 size,

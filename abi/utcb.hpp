@@ -22,6 +22,25 @@ struct Utcb {
     uint64_t recv_string_capacity;
     /// Set by the kernel on receipt: bytes of string received (0 if none).
     uint64_t recv_string_bytes;
+
+    /// Capability to pass with a message whose tag has the cap flag: a slot of the sender.
+    /// The receiver gets a copy (same rights and badge) in its recv_cap_slot; when that is 0,
+    /// occupied or out of range the capability is not passed and the receiver's tag has
+    /// the cap flag clear. Communicator capabilities cannot be passed.
+    uint64_t send_cap_slot;
+    uint64_t recv_cap_slot;
+
+    /// Map item (zero-copy sharing, seeds/004 "flexpage"): with the map flag, the sender's
+    /// pages [send_map_addr, + send_map_pages * 4 KiB) are mapped into the receiver's
+    /// window [recv_map_addr, + recv_map_pages * 4 KiB), read-write if send_map_writable
+    /// and the sender may write them, else read-only. The window's pages must be unmapped.
+    /// recv_map_received says how many pages arrived (0 if none).
+    uint64_t send_map_addr;
+    uint64_t send_map_pages;
+    uint64_t send_map_writable;
+    uint64_t recv_map_addr;
+    uint64_t recv_map_pages;
+    uint64_t recv_map_received;
 };
 
 static_assert(sizeof(Utcb) <= 4096, "the UTCB is one page");

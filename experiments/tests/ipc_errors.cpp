@@ -31,7 +31,9 @@ int main() {
     expect("receive without receive right", ipc_recv(2).status, Status::insufficient_rights);
     expect("call without send right", ipc_call(3, empty).status, Status::insufficient_rights);
     expect("tag longer than 64 registers", ipc_send(2, Message{Message_tag{0x41}, {}}), Status::invalid_argument);
-    expect("reserved tag bits", ipc_send(2, Message{Message_tag{0x100}, {}}), Status::invalid_argument);
+    expect("reserved tag bit", ipc_send(2, Message{Message_tag{Message_tag::reserved_bits}, {}}), Status::invalid_argument);
+    expect("kernel-set tag bit", ipc_send(2, Message{Message_tag{Message_tag::by_thread_id_bit}, {}}),
+           Status::invalid_argument);
     Utcb& u = utcb();
     u.send_string_addr = 0xffffffff80000000ull; // the kernel image
     u.send_string_bytes = 64;

@@ -7,6 +7,7 @@
 #include "boot/elf_loader.hpp"
 #include "boot/user_stack.hpp"
 #include "ipc/endpoint.hpp"
+#include "ipc/notification.hpp"
 #include "lib/print.hpp"
 #include "mpi_shim/kernel/communicator.hpp"
 #include "task/task.hpp"
@@ -31,10 +32,10 @@ bool create_objects(const Manifest& m) {
     for (unsigned i = 0; i < m.object_count; ++i) {
         const Manifest::Object& o = m.objects[i];
         Status s = Status::out_of_memory;
-        if (o.kind == Manifest::Kind::endpoint) {
-            objects[i] = Endpoint::create(kernel_account());
-        } else {
-            objects[i] = Communicator::create(o.member_count, i, kernel_account(), s);
+        switch (o.kind) {
+        case Manifest::Kind::endpoint: objects[i] = Endpoint::create(kernel_account()); break;
+        case Manifest::Kind::notification: objects[i] = Notification::create(kernel_account()); break;
+        case Manifest::Kind::communicator: objects[i] = Communicator::create(o.member_count, i, kernel_account(), s); break;
         }
         if (!objects[i]) return boot_error("cannot create object", nullptr, o.name);
         objects[i]->acquire(); // held by the composer until every capability is in place
@@ -64,7 +65,7 @@ bool create_task(const Boot_info& info, const Manifest& m, unsigned index) {
     if (s != Status::ok) return boot_error("cannot map stack", &spec, ipclab::status_name(s));
     task->space().init_break(page_round_up(elf.end));
 
-    Thread* t = Thread::create(*task, elf.entry, 0, s);
+    Thread* t = Thread::create(*task, elf.entry, 0, spec.priority, s);
     if (!t) return boot_error("cannot create thread", &spec, ipclab::status_name(s));
     threads[index] = t;
     uint64_t rsp;

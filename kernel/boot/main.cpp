@@ -6,11 +6,13 @@
 #include "boot/boot_info.hpp"
 #include "boot/compose.hpp"
 #include "boot/manifest.hpp"
+#include "ipc/fastpath.hpp"
 #include "lib/assert.hpp"
 #include "lib/print.hpp"
 #include "mem/frame_allocator.hpp"
 #include "task/run.hpp"
 #include "task/scheduler.hpp"
+#include "task/timeouts.hpp"
 
 namespace kernel {
 
@@ -56,11 +58,13 @@ void boot(Boot_info& info) {
     if (strcmp(manifest.policy, "capability") != 0)
         fail_boot("unknown policy (this kernel has: capability)", 0, manifest.policy);
     if (manifest.selftest_panic) PANIC("selftest: panic requested by the run description");
+    ipc_fastpath_enabled = !manifest.fastpath_off;
 
     if (!compose(info, manifest)) run::end(ipclab::Run_status::boot_error);
     // Boot modules were copied into the tasks: their memory is free again.
     frame_allocator.add_free_range(info.kernel_end, info.reserved_end - info.kernel_end);
     Json_line("run_start").field("policy", manifest.policy).field("tasks", manifest.task_count);
+    timeouts().start();
     scheduler().start();
 }
 

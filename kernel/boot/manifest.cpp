@@ -38,7 +38,7 @@ private:
     bool task_index(const Token& t, uint32_t& index);
     int object_index(const Token& t) const;
 
-    bool directive_endpoint();
+    bool directive_object(Manifest::Kind kind);
     bool directive_communicator();
     bool directive_task();
     bool directive_cap();
@@ -108,13 +108,13 @@ int Parser::object_index(const Token& t) const {
     return -1;
 }
 
-bool Parser::directive_endpoint() {
-    if (count != 2) return fail("usage: endpoint NAME");
+bool Parser::directive_object(Manifest::Kind kind) {
+    if (count != 2) return fail(kind == Manifest::Kind::endpoint ? "usage: endpoint NAME" : "usage: notification NAME");
     if (object_index(tok[1]) >= 0) return fail("object declared twice", &tok[1]);
     if (m.object_count == Manifest::max_objects) return fail("too many objects");
     Manifest::Object& o = m.objects[m.object_count];
     if (!name(tok[1], o.name)) return false;
-    o.kind = Manifest::Kind::endpoint;
+    o.kind = kind;
     ++m.object_count;
     return true;
 }
@@ -145,14 +145,14 @@ bool Parser::directive_communicator() {
 }
 
 bool Parser::directive_task() {
-    if (count < 2) return fail("usage: task MODULE name=NAME [daemon] [root] [stack=KIB]");
+    if (count < 2) return fail("usage: task MODULE name=NAME [daemon] [root] [stack=KIB] [prio=0..255]");
     uint64_t module;
     if (!number(tok[1], module, 0xffffffff)) return false;
     if (module == 0 || module >= module_count) return fail("no boot module with this number", &tok[1]);
     if (m.task_of_module(uint32_t(module)) >= 0) return fail("module has two task lines", &tok[1]);
     if (m.task_count == Manifest::max_tasks) return fail("too many tasks");
     Manifest::Task& t = m.tasks[m.task_count];
-    t = Manifest::Task{uint32_t(module), {}, false, false, default_stack_kib};
+    t = Manifest::Task{uint32_t(module), {}, false, false, default_stack_kib, default_priority};
     bool named = false;
     for (unsigned i = 2; i < count; ++i) {
         if (tok[i].is("daemon")) {
@@ -162,6 +162,10 @@ bool Parser::directive_task() {
         } else if (tok[i].starts("name=")) {
             if (!name(tok[i].after("name="), t.name)) return false;
             named = true;
+        } else if (tok[i].starts("prio=")) {
+            uint64_t prio;
+            if (!number(tok[i].after("prio="), prio, 255)) return false;
+            t.priority = uint8_t(prio);
         } else if (tok[i].starts("stack=")) {
             uint64_t kib;
             if (!number(tok[i].after("stack="), kib, 64 * 1024)) return false;
@@ -257,7 +261,13 @@ bool Parser::line(unsigned number_, const char* p, size_t n) {
         m.selftest_panic = true;
         return true;
     }
-    if (d.is("endpoint")) return directive_endpoint();
+    if (d.is("fastpath")) {
+        if (count != 2 || !(tok[1].is("on") || tok[1].is("off"))) return fail("usage: fastpath on|off");
+        m.fastpath_off = tok[1].is("off");
+        return true;
+    }
+    if (d.is("endpoint")) return directive_object(Manifest::Kind::endpoint);
+    if (d.is("notification")) return directive_object(Manifest::Kind::notification);
     if (d.is("communicator")) return directive_communicator();
     if (d.is("task")) return directive_task();
     if (d.is("cap")) return directive_cap();

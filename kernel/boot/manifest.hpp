@@ -17,7 +17,7 @@ struct Manifest {
     static constexpr unsigned max_members = 8192;
     static constexpr unsigned name_bytes = 32;
 
-    enum class Kind : uint8_t { endpoint, communicator };
+    enum class Kind : uint8_t { endpoint, communicator, notification };
     struct Object {
         char name[name_bytes];
         Kind kind;
@@ -31,6 +31,7 @@ struct Manifest {
         bool daemon;
         bool root;
         uint32_t stack_kib;
+        uint8_t priority; ///< of its first thread, 0..255 (default Thread::default_priority)
     };
     /// A capability a `cap` line gives; never to a communicator (its members get theirs,
     /// badged with their rank, from the communicator line).
@@ -49,6 +50,7 @@ struct Manifest {
 
     char policy[name_bytes];
     bool selftest_panic;
+    bool fastpath_off; ///< `fastpath off`: every IPC takes the slow path
     Object objects[max_objects];
     Task tasks[max_tasks];
     Cap caps[max_caps];
@@ -68,6 +70,8 @@ struct Manifest_error {
 
 /// Default stack of a task in KiB when the description gives none.
 inline constexpr uint32_t default_stack_kib = 128;
+/// Default priority of a task's thread (the same as Thread::default_priority).
+inline constexpr uint8_t default_priority = 100;
 
 /// Parses the description in text[0..length). `module_count` is the number of boot
 /// modules (module 0 is the description itself; every other one must become a task).

@@ -30,6 +30,12 @@ public:
     /// Places a capability to `object` in an empty `slot`.
     /// Errors: invalid_capability (slot 0, out of range or occupied), invalid_argument (rights).
     Status insert(uint64_t slot, Kobject& object, uint8_t rights, uint64_t badge);
+    /// Places in `to` a capability to the object `from` names, with `rights` (a subset of
+    /// its rights) and `badge` (0 keeps the source's badge; a badged capability cannot be
+    /// re-badged, as in seL4's Mint). Errors: invalid_capability (empty `from`, bad or
+    /// occupied `to`), insufficient_rights (rights not in the source), invalid_argument
+    /// (unknown rights bits, re-badging).
+    Status derive(uint64_t from, uint64_t to, uint64_t rights, uint64_t badge);
     /// Deletes the capability in `slot` (no-op if empty); may destroy the object.
     void remove(uint64_t slot);
     /// Deletes every capability.

@@ -1,5 +1,5 @@
 // Endpoint IPC: send, call, receive, reply, with the one-shot reply capability held in the
-// receiving thread (seL4's non-MCS reply slot).
+// receiving thread (seL4's non-MCS reply slot) and timeouts on every wait.
 #include "ipc/endpoint.hpp"
 
 #include <new>
@@ -8,6 +8,7 @@
 #include "lib/assert.hpp"
 #include "mem/kmem.hpp"
 #include "task/scheduler.hpp"
+#include "task/timeouts.hpp"
 
 namespace kernel {
 
@@ -23,10 +24,16 @@ void Endpoint::destroy(Endpoint* ep) {
     kmem::free(ep, sizeof(Endpoint), account);
 }
 
-void Endpoint::enqueue(Thread& t, Queue_state kind) {
+void Endpoint::enqueue(Thread& t, Queue_state kind, uint64_t timeout) {
     t.waiting_on = this;
-    m_queue.push_back(t);
+    Thread* behind = m_queue.front();
+    while (behind && behind->priority >= t.priority) behind = m_queue.next(*behind);
+    if (behind)
+        m_queue.insert_before(*behind, t);
+    else
+        m_queue.push_back(t);
     m_state = kind;
+    if (uint64_t deadline = Timeouts::deadline_after(timeout)) timeouts().arm(t, deadline);
 }
 
 Thread& Endpoint::dequeue() {
@@ -43,47 +50,43 @@ void Endpoint::cancel(Thread& t) {
     if (m_queue.empty()) m_state = Queue_state::idle;
 }
 
-namespace {
-
-/// `receiver` now holds `caller`'s one-shot reply capability. A capability it still held
-/// (it received a call and never answered) is dropped: that caller fails with
-/// reply_dropped instead of waiting forever.
 void grant_reply(Thread& receiver, Thread& caller) {
     if (Thread* old = receiver.reply_to) {
         old->reply_holder = nullptr;
-        old->wake_status = Status::reply_dropped;
-        scheduler().make_ready(*old);
+        old->stop_waiting(Status::reply_dropped);
     }
     receiver.reply_to = &caller;
     caller.reply_holder = &receiver;
     caller.set_state(Thread_state::blocked_reply);
 }
 
-} // namespace
-
-Status Endpoint::send(Thread& self, uint64_t badge, bool call) {
+Status Endpoint::send(Thread& self, uint64_t badge, bool call, uint64_t timeout, bool by_thread_id) {
     if (m_state != Queue_state::receivers) {
+        if (timeout == 0) return Status::would_block;
         self.send_badge = badge;
         self.send_is_call = call;
+        self.send_by_thread_id = by_thread_id;
         self.set_state(Thread_state::blocked_send);
-        enqueue(self, Queue_state::senders);
+        enqueue(self, Queue_state::senders, timeout);
         scheduler().block();
         return self.wake_status;
     }
     Thread& receiver = dequeue();
-    Status s = transfer_message(self, receiver, badge);
+    Status s = transfer_message(self, receiver, badge, by_thread_id);
     receiver.wake_status = s;
     scheduler().make_ready(receiver);
     if (s != Status::ok || !call) return s;
     grant_reply(receiver, self);
+    if (uint64_t deadline = timeout ? Timeouts::deadline_after(timeout) : 0) timeouts().arm(self, deadline);
     scheduler().block_and_switch_to(receiver);
     return self.wake_status;
 }
 
-Status Endpoint::receive(Thread& self, Thread* switch_to) {
+Status Endpoint::receive(Thread& self, uint64_t timeout, Thread* switch_to) {
     if (m_state != Queue_state::senders) {
+        if (timeout == 0) return Status::would_block;
         self.set_state(Thread_state::blocked_recv);
-        enqueue(self, Queue_state::receivers);
+        enqueue(self, Queue_state::receivers, timeout);
         if (switch_to && switch_to->state() == Thread_state::ready)
             scheduler().block_and_switch_to(*switch_to);
         else
@@ -91,9 +94,9 @@ Status Endpoint::receive(Thread& self, Thread* switch_to) {
         return self.wake_status;
     }
     Thread& sender = dequeue();
-    Status s = transfer_message(sender, self, sender.send_badge);
+    Status s = transfer_message(sender, self, sender.send_badge, sender.send_by_thread_id);
     if (s == Status::ok && sender.send_is_call) {
-        grant_reply(self, sender);
+        grant_reply(self, sender); // the caller's timeout, if any, now covers the reply
     } else {
         sender.wake_status = s;
         scheduler().make_ready(sender);
@@ -106,7 +109,7 @@ Status Endpoint::reply(Thread& self) {
     if (!caller) return Status::no_reply_capability;
     self.reply_to = nullptr;
     caller->reply_holder = nullptr;
-    Status s = transfer_message(self, *caller, 0);
+    Status s = transfer_message(self, *caller, 0, false);
     caller->wake_status = s;
     scheduler().make_ready(*caller);
     return s;

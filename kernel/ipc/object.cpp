@@ -2,6 +2,7 @@
 #include "ipc/object.hpp"
 
 #include "ipc/endpoint.hpp"
+#include "ipc/notification.hpp"
 #include "lib/assert.hpp"
 #include "mpi_shim/kernel/communicator.hpp"
 
@@ -13,6 +14,7 @@ void Kobject::release() {
     switch (m_type) {
     case Object_type::endpoint: Endpoint::destroy(static_cast<Endpoint*>(this)); return;
     case Object_type::communicator: Communicator::destroy(static_cast<Communicator*>(this)); return;
+    case Object_type::notification: Notification::destroy(static_cast<Notification*>(this)); return;
     }
 }
 

@@ -5,7 +5,8 @@
 
 namespace kernel {
 
-enum class Object_type : uint8_t { endpoint, communicator };
+/// Kinds of kernel object; the values are the ones cap_info reports (abi/capability.hpp).
+enum class Object_type : uint8_t { endpoint = 1, communicator = 2, notification = 3 };
 
 /// Counted by the capabilities that name it; destroyed when the last one goes.
 class Kobject {

@@ -33,6 +33,26 @@ public:
         m_head.prev->next = &l;
         m_head.prev = &l;
     }
+    void push_front(T& item) {
+        Link& l = item.*L;
+        VERIFY(!l.linked());
+        l.owner = &item;
+        l.next = m_head.next;
+        l.prev = &m_head;
+        m_head.next->prev = &l;
+        m_head.next = &l;
+    }
+    /// Inserts `item` before `position` (which is on this list).
+    void insert_before(T& position, T& item) {
+        Link& l = item.*L;
+        Link& p = position.*L;
+        VERIFY(!l.linked() && p.linked());
+        l.owner = &item;
+        l.next = &p;
+        l.prev = p.prev;
+        p.prev->next = &l;
+        p.prev = &l;
+    }
     void remove(T& item) {
         Link& l = item.*L;
         VERIFY(l.linked());

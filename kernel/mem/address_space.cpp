@@ -15,17 +15,12 @@ Status Address_space::map_zeroed(uint64_t va, uint64_t bytes, arch::Page_flags f
     if (va + bytes < va || end < start || start < arch::user_base || end > arch::user_end)
         return Status::invalid_argument;
     for (uint64_t page = start; page < end; page += page_size) {
-        if (!m_account.charge_user(page_size)) return Status::out_of_memory;
         Phys_addr frame;
-        if (!frames().allocate(frame)) {
-            m_account.release_user(page_size);
-            return Status::out_of_memory;
-        }
+        if (!frames().allocate(frame)) return Status::out_of_memory;
         zero_page(arch::phys_to_virt(frame));
-        Status s = m_table.map(page, frame, flags, true, m_account);
+        Status s = m_table.map(page, frame, flags, m_account);
         if (s != Status::ok) {
             frames().free(frame);
-            m_account.release_user(page_size);
             return s;
         }
     }
@@ -35,6 +30,26 @@ Status Address_space::map_zeroed(uint64_t va, uint64_t bytes, arch::Page_flags f
 void Address_space::unmap(uint64_t va, uint64_t bytes) {
     uint64_t end = page_round_up(va + bytes);
     for (uint64_t page = page_round_down(va); page < end; page += page_size) (void)m_table.unmap(page, m_account);
+}
+
+Status Address_space::share_from(const Address_space& from, uint64_t from_addr, uint64_t to_addr, uint64_t pages,
+                                 bool writable) {
+    const arch::Access access = writable ? arch::Access::write : arch::Access::read;
+    for (uint64_t i = 0; i < pages; ++i) { // all or nothing: check every page first
+        uint64_t phys;
+        if (!from.m_table.translate(from_addr + i * page_size, access, phys)) return Status::invalid_pointer;
+        if (m_table.translate(to_addr + i * page_size, arch::Access::read, phys)) return Status::invalid_argument;
+    }
+    for (uint64_t i = 0; i < pages; ++i) {
+        uint64_t phys;
+        (void)from.m_table.translate(from_addr + i * page_size, access, phys);
+        Status s = m_table.map(to_addr + i * page_size, page_round_down(phys), {writable, false}, m_account);
+        if (s != Status::ok) {
+            unmap(to_addr, i * page_size);
+            return s;
+        }
+    }
+    return Status::ok;
 }
 
 Status Address_space::poke(uint64_t va, const void* src, size_t bytes) {

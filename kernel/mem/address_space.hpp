@@ -18,13 +18,14 @@ using ipclab::Status;
 ///   program image      where its ELF headers put it (0x400000 for a static executable)
 ///   program break      right after the image, growing up to brk_limit bytes
 ///   anonymous mappings from mmap_base upwards (mmap)
-///   stack              below stack_top
 ///   UTCBs              one page per thread from utcb_base
+///   stack              below stack_top (the first thread's; others bring their own)
 struct Layout {
     static constexpr uint64_t mmap_base = 0x0000100000000000;
     static constexpr uint64_t mmap_end = 0x0000700000000000;
     static constexpr uint64_t stack_top = 0x00007ffffff00000;
-    static constexpr uint64_t utcb_base = 0x00007fffffff0000;
+    static constexpr uint64_t utcb_base = 0x00007ff000000000;
+    static constexpr uint64_t utcb_end = 0x00007ffff0000000;
     static constexpr uint64_t brk_limit = 1ull << 32;
 };
 
@@ -43,6 +44,11 @@ public:
     Status map_zeroed(uint64_t va, uint64_t bytes, arch::Page_flags flags);
     /// Unmaps [va, va + bytes) (page-rounded); pages not mapped are skipped.
     void unmap(uint64_t va, uint64_t bytes);
+    /// Maps `pages` pages of `from` at `from_addr` into this space at `to_addr`, sharing the
+    /// frames (read-write if `writable`, which needs them writable in `from`), all or none.
+    /// Errors: invalid_pointer (a source page not mapped so), invalid_argument (a target page
+    /// already mapped or not a user page), out_of_memory.
+    Status share_from(const Address_space& from, uint64_t from_addr, uint64_t to_addr, uint64_t pages, bool writable);
     /// Writes kernel data into mapped pages whatever their user permissions (program
     /// loading, initial stack). Errors: invalid_pointer.
     Status poke(uint64_t va, const void* src, size_t bytes);

@@ -73,4 +73,18 @@ void Frame_allocator::free(Phys_addr frame, size_t count) {
     }
 }
 
+bool Frame_allocator::ref(Phys_addr frame) {
+    uint64_t f = frame / page_size;
+    VERIFY(f < m_limit && !is_free(f));
+    if (m_refs[f] == 0xffff) return false;
+    ++m_refs[f];
+    return true;
+}
+
+void Frame_allocator::unref(Phys_addr frame) {
+    uint64_t f = frame / page_size;
+    VERIFY(f < m_limit && m_refs[f] > 0);
+    if (--m_refs[f] == 0) free(frame);
+}
+
 } // namespace kernel

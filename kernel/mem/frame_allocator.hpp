@@ -26,6 +26,14 @@ public:
     [[nodiscard]] bool allocate(Phys_addr& out, size_t count = 1);
     void free(Phys_addr frame, size_t count = 1);
 
+    /// One more user mapping of an allocated frame (page tables count them so a page shared
+    /// into several address spaces lives until the last one unmaps it). False when the count
+    /// would overflow.
+    [[nodiscard]] bool ref(Phys_addr frame);
+    /// One mapping fewer; the last one frees the frame.
+    void unref(Phys_addr frame);
+    uint16_t references(Phys_addr frame) const { return m_refs[frame / page_size]; }
+
     uint64_t free_frames() const { return m_free; }
     uint64_t total_frames() const { return m_total; }
 
@@ -34,6 +42,7 @@ private:
     void set_free(uint64_t f, bool free);
 
     uint64_t m_bitmap[max_frames / 64] = {}; ///< bit set = frame free
+    uint16_t m_refs[max_frames] = {};        ///< user mappings of each frame
     uint64_t m_limit = 0;                    ///< one past the highest frame ever added
     uint64_t m_hint = 0;
     uint64_t m_free = 0;

@@ -161,7 +161,7 @@ long linux_syscall(Thread& self, arch::User_frame& f) {
     case sys_kill: return do_signal_self(self, a0, long(a1), false);
     case sys_tkill: return do_signal_self(self, a0, long(a1), true);
     case sys_tgkill: return do_signal_self(self, a1, long(a2), true);
-    case sys_exit:
+    case sys_exit: self.task().exit_thread(self, long(a0 & 0xff)); return 0; // this thread only
     case sys_exit_group: self.task().end(Exit_reason::exited, long(a0 & 0xff)); return 0;
     default: return unsupported(self, n);
     }

@@ -1,4 +1,4 @@
-// Round-robin scheduler, direct IPC switches, the idle loop and the reaping of dead threads.
+// Priority scheduler, direct IPC switches, the idle loop and the reaping of dead threads.
 #include "task/scheduler.hpp"
 
 #include <arch/platform.hpp>
@@ -6,6 +6,7 @@
 #include "lib/assert.hpp"
 #include "task/run.hpp"
 #include "task/task.hpp"
+#include "task/timeouts.hpp"
 
 namespace kernel {
 
@@ -19,13 +20,42 @@ arch::Thread_context& context_of(Thread* t, arch::Thread_context& idle) { return
 
 Scheduler& scheduler() { return the_scheduler; }
 
-void Scheduler::make_ready(Thread& t) {
-    VERIFY(t.state() != Thread_state::dead);
-    t.set_state(Thread_state::ready);
-    if (&t != m_current && !t.sched_link.linked()) m_ready.push_back(t);
+int Scheduler::highest_ready() const {
+    for (int w = 3; w >= 0; --w)
+        if (m_bitmap[w]) return w * 64 + 63 - __builtin_clzll(m_bitmap[w]);
+    return -1;
 }
 
-void Scheduler::remove(Thread& t) { m_ready.remove(t); }
+void Scheduler::enqueue(Thread& t, bool front) {
+    auto& level = m_ready[t.priority];
+    if (front)
+        level.push_front(t);
+    else
+        level.push_back(t);
+    m_bitmap[t.priority / 64] |= 1ull << (t.priority % 64);
+}
+
+Thread* Scheduler::dequeue_highest() {
+    int p = highest_ready();
+    if (p < 0) return nullptr;
+    Thread* t = m_ready[p].pop_front();
+    if (m_ready[p].empty()) m_bitmap[p / 64] &= ~(1ull << (p % 64));
+    return t;
+}
+
+void Scheduler::make_ready(Thread& t) {
+    VERIFY(t.state() != Thread_state::dead);
+    timeouts().disarm(t);
+    t.set_state(Thread_state::ready);
+    if (&t == m_current || t.sched_link.linked()) return;
+    enqueue(t, false);
+    m_woken = true;
+}
+
+void Scheduler::remove(Thread& t) {
+    m_ready[t.priority].remove(t);
+    if (m_ready[t.priority].empty()) m_bitmap[t.priority / 64] &= ~(1ull << (t.priority % 64));
+}
 
 void Scheduler::switch_to(Thread* next) {
     Thread* prev = m_current;
@@ -37,26 +67,40 @@ void Scheduler::switch_to(Thread* next) {
     reap(); // back in `prev`: nobody can be running on a dead thread's stack now
 }
 
+void Scheduler::fast_switch(Thread& next) {
+    Thread* prev = m_current;
+    m_current = &next;
+    if (next.timeslice_left == 0) next.timeslice_left = timeslice_ticks;
+    ++m_switches;
+    arch::fast_switch(prev->context(), next.context(), root_of(&next));
+    reap();
+}
+
 void Scheduler::block() {
     VERIFY(m_current && m_current->blocked());
-    switch_to(m_ready.pop_front());
+    switch_to(dequeue_highest());
 }
 
 void Scheduler::block_and_switch_to(Thread& next) {
     VERIFY(m_current && m_current->blocked() && next.state() == Thread_state::ready);
-    if (next.sched_link.linked()) m_ready.remove(next);
+    if (next.sched_link.linked()) remove(next);
+    if (int(next.priority) < highest_ready()) { // someone outranks it: no direct switch
+        enqueue(next, false);
+        block();
+        return;
+    }
     switch_to(&next);
 }
 
 void Scheduler::yield() {
-    if (!m_current || m_ready.empty()) return;
-    m_ready.push_back(*m_current);
-    switch_to(m_ready.pop_front());
+    if (!m_current || highest_ready() < int(m_current->priority)) return;
+    enqueue(*m_current, false);
+    switch_to(dequeue_highest());
 }
 
 void Scheduler::tick() {
     if (!m_current) {
-        if (!m_ready.empty()) switch_to(m_ready.pop_front());
+        if (anyone_ready()) switch_to(dequeue_highest());
         return;
     }
     if (m_current->timeslice_left > 1) {
@@ -64,16 +108,29 @@ void Scheduler::tick() {
         return;
     }
     m_current->timeslice_left = timeslice_ticks;
-    if (m_ready.empty()) return;
+    if (highest_ready() < int(m_current->priority)) return;
     ++m_preemptions;
-    m_ready.push_back(*m_current);
-    switch_to(m_ready.pop_front());
+    enqueue(*m_current, false);
+    switch_to(dequeue_highest());
+}
+
+void Scheduler::preempt_if_needed() {
+    if (!m_woken) return;
+    m_woken = false;
+    if (!m_current) {
+        if (anyone_ready()) switch_to(dequeue_highest());
+        return;
+    }
+    if (highest_ready() <= int(m_current->priority)) return;
+    ++m_preemptions;
+    enqueue(*m_current, true); // preempted, not yielding: first in line at its level
+    switch_to(dequeue_highest());
 }
 
 void Scheduler::exit_current() {
     VERIFY(m_current && m_current->state() == Thread_state::dead);
     m_dead.push_back(*m_current);
-    switch_to(m_ready.pop_front());
+    switch_to(dequeue_highest());
     PANIC("a dead thread was resumed");
 }
 
@@ -90,8 +147,9 @@ void Scheduler::reap() {
 
 void Scheduler::start() {
     m_idle.init_kernel(reinterpret_cast<uint64_t>(idle_stack + sizeof idle_stack), &idle_loop);
-    Thread* first = m_ready.pop_front();
+    Thread* first = dequeue_highest();
     m_current = first;
+    m_woken = false;
     if (first) first->timeslice_left = timeslice_ticks;
     arch::start_first(context_of(first, m_idle), root_of(first));
 }
@@ -99,9 +157,9 @@ void Scheduler::start() {
 void Scheduler::idle_loop() {
     for (;;) {
         the_scheduler.reap();
-        // Nothing is ready and no timer can make anything ready: whoever is left is
-        // blocked for good.
-        run::idle_reached();
+        // Nothing is ready. Unless a timeout is pending, only another task could make a
+        // thread ready, and none can run: whoever is left is blocked for good.
+        if (!timeouts().pending()) run::idle_reached();
         arch::wait_for_interrupt();
     }
 }

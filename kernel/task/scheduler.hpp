@@ -1,4 +1,5 @@
-// Preemptive round-robin scheduling of ready threads, with direct switches for IPC.
+// Fixed-priority preemptive scheduling: 256 levels, round-robin within a level, and the
+// direct switches of IPC.
 #pragma once
 
 #include <arch/context.hpp>
@@ -8,30 +9,47 @@
 
 namespace kernel {
 
-/// One CPU. The running thread is never on the ready queue; when no thread is ready the
-/// idle loop runs (current() is then nullptr).
+/// One CPU. The running thread is never on a ready queue; when no thread is ready the idle
+/// loop runs (current() is then nullptr). Priority 255 is the highest.
 class Scheduler {
 public:
-    /// Timer ticks a thread runs before the next ready thread gets the CPU.
+    static constexpr unsigned priority_levels = 256;
+    /// Timer ticks (arch/clock.hpp tick_period_ns each) a thread runs before the next ready
+    /// thread of its priority gets the CPU.
     static constexpr uint32_t timeslice_ticks = 5;
 
     Thread* current() const { return m_current; }
-    bool anyone_ready() const { return !m_ready.empty(); }
+    bool anyone_ready() const { return m_bitmap[0] | m_bitmap[1] | m_bitmap[2] | m_bitmap[3]; }
+    /// Priority of the highest ready thread, or -1 if none is ready.
+    int highest_ready() const;
 
-    /// Marks `t` ready and queues it at the back (the running thread is only marked).
+    /// Marks `t` ready and queues it at the back of its priority (the running thread is only
+    /// marked). Cancels the thread's timeout. The switch to a thread that outranks the
+    /// running one happens at the next preempt_if_needed().
     void make_ready(Thread& t);
-    /// Takes a ready thread off the queue (it is dying).
+    /// Takes a ready thread off its queue (it is dying).
     void remove(Thread& t);
-    /// The running thread has set a blocked state: runs the next ready thread (or idle).
+    /// The running thread has set a blocked state: runs the highest ready thread (or idle).
     /// Returns when someone makes the thread ready again and it is scheduled.
     void block();
-    /// As block(), but runs `next` (ready, maybe queued) at once: the direct process switch
-    /// of L4 IPC (seeds/002), with no pass over the ready queue.
+    /// As block(), but runs `next` (ready, maybe queued) at once unless a ready thread
+    /// outranks it: the direct process switch of L4 IPC (seeds/002), no queue pass.
     void block_and_switch_to(Thread& next);
-    /// The running thread gives up the CPU to the next ready thread, if any.
+    /// Whether the IPC fast path may switch straight to `next`: no ready thread outranks it.
+    bool may_run_directly(const Thread& next) const {
+        return !anyone_ready() || int(next.priority) >= highest_ready();
+    }
+    /// The IPC fast path's direct switch to `next` (ready, on no queue); the running thread
+    /// has set a blocked state. Returns when the running thread is resumed by the slow path.
+    void fast_switch(Thread& next);
+    /// The running thread gives up the CPU to the next ready thread of its priority or above.
     void yield();
-    /// Timer interrupt: charges the running thread's timeslice and preempts it when spent.
+    /// Timer tick: charges the running thread's timeslice and rotates its level when spent.
     void tick();
+    /// Switches to a ready thread that outranks the running one, if one was made ready since
+    /// the last check; the running thread goes to the front of its level. Called when the
+    /// kernel is about to return to user mode.
+    void preempt_if_needed();
     /// Queues a dead thread that is not running for freeing.
     void bury(Thread& t) { m_dead.push_back(t); }
     /// The running thread is dead: frees it later, runs someone else, never returns.
@@ -46,9 +64,13 @@ public:
 
 private:
     void switch_to(Thread* next);
+    void enqueue(Thread& t, bool front);
+    Thread* dequeue_highest();
     [[noreturn]] static void idle_loop();
 
-    List<Thread, &Thread::sched_link> m_ready;
+    List<Thread, &Thread::sched_link> m_ready[priority_levels];
+    uint64_t m_bitmap[priority_levels / 64] = {}; ///< bit p set: m_ready[p] not empty
+    bool m_woken = false;                         ///< a thread was made ready since the last check
     List<Thread, &Thread::sched_link> m_dead;
     Thread* m_current = nullptr;
     arch::Thread_context m_idle;

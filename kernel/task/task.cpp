@@ -62,6 +62,25 @@ void Task::start_thread(Thread& t) {
     scheduler().make_ready(t);
 }
 
+uint64_t Task::next_utcb_address() {
+    uint64_t address = Layout::utcb_base + 4096 * uint64_t(m_utcbs);
+    if (address >= Layout::utcb_end) return 0;
+    ++m_utcbs;
+    return address;
+}
+
+void Task::exit_thread(Thread& t, long code) {
+    if (m_thread_list.front() == &t && !m_thread_list.next(t)) {
+        end(Exit_reason::exited, code);
+        return;
+    }
+    m_thread_list.remove(t);
+    t.abandon_ipc();
+    t.set_state(Thread_state::dead);
+    if (&t == scheduler().current()) scheduler().exit_current();
+    scheduler().bury(t);
+}
+
 void Task::end(Exit_reason reason, long code) {
     if (m_ended) return;
     m_ended = true;

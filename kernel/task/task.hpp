@@ -29,8 +29,11 @@ public:
     void start_thread(Thread& t);
     /// The first thread not yet ended, or nullptr.
     Thread* main_thread() const { return m_thread_list.front(); }
-    /// Address for the next thread's UTCB.
-    uint64_t next_utcb_address() { return Layout::utcb_base + 4096 * m_utcbs++; }
+    /// Address for the next thread's UTCB, or 0 when the UTCB area is full.
+    uint64_t next_utcb_address();
+    /// Ends one thread (Linux exit): the task ends with `code` when it was the last one.
+    /// Does not return if `t` is the running thread.
+    void exit_thread(Thread& t, long code);
 
     /// Ends the task: kills its threads, prints a task_exit report, releases its
     /// capabilities and address space. `code` is the exit status: the program's own, 128 +

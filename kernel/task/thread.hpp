@@ -16,6 +16,7 @@ using ipclab::Status;
 class Task;
 class Endpoint;
 class Communicator;
+class Notification;
 
 enum class Thread_state : uint8_t {
     ready,              ///< runnable (the running thread is ready too)
@@ -24,6 +25,7 @@ enum class Thread_state : uint8_t {
     blocked_reply,      ///< called and waits for the reply
     blocked_comm_send,  ///< MPI send waiting for its matching receive
     blocked_comm_recv,  ///< MPI receive waiting for its matching send
+    blocked_notification, ///< waiting for a notification to be signalled
     dead,
 };
 
@@ -45,10 +47,13 @@ public:
     /// Bytes of one thread's kernel memory: this TCB at the bottom, its kernel stack above.
     static constexpr uint64_t block_bytes = 16384;
 
-    /// Creates a thread of `task` that starts in user mode at `entry` with stack `user_rsp`,
-    /// with a fresh UTCB mapped into the task. Charged to the task's account.
-    /// Errors: out_of_memory. The thread is not yet on the ready queue.
-    static Thread* create(Task& task, uint64_t entry, uint64_t user_rsp, Status& status);
+    /// Default priority of a task's first thread when the run description gives none.
+    static constexpr uint8_t default_priority = 100;
+
+    /// Creates a thread of `task` at `priority` that starts in user mode at `entry` with
+    /// stack `user_rsp`, with a fresh UTCB mapped into the task. Charged to the task's
+    /// account. Errors: out_of_memory. The thread is not yet on a ready queue.
+    static Thread* create(Task& task, uint64_t entry, uint64_t user_rsp, uint8_t priority, Status& status);
     /// Frees a dead thread that is not running (its stack is not in use).
     static void destroy(Thread* t);
 
@@ -63,18 +68,28 @@ public:
     ipclab::Utcb& utcb() { return *m_utcb; }
     uint64_t utcb_address() const { return m_utcb_address; }
 
+    /// Ends the blocked operation of this thread (it timed out, say): leaves whatever queue
+    /// holds it, drops a pending reply relationship, and makes it ready with `why` as the
+    /// operation's status.
+    void stop_waiting(Status why);
     /// Undoes every IPC relationship of a thread that is about to die: leaves endpoint and
     /// communicator queues and fails the partners that wait on it.
     void abandon_ipc();
 
     // Scheduling.
+    uint8_t priority = default_priority;
+    Link timeout_link;                 ///< on the timeout queue (task/timeouts.hpp)
+    uint64_t deadline = 0;             ///< when the blocked operation times out
     Link sched_link;                   ///< on the ready queue or the dead list
     Link task_link;                    ///< on the task's thread list
     uint32_t timeslice_left = 0;
 
     // Native IPC state (ipc/endpoint.cpp).
-    Link ipc_link;                     ///< on an endpoint queue
+    Link ipc_link;                     ///< on an endpoint or notification queue
     Endpoint* waiting_on = nullptr;    ///< the endpoint whose queue holds this thread
+    Notification* waiting_for = nullptr; ///< the notification whose queue holds it
+    Endpoint* inbox = nullptr;         ///< where messages sent to this thread's id arrive
+    bool send_by_thread_id = false;    ///< the queued send addressed a thread id
     uint64_t send_badge = 0;           ///< badge of the capability a queued sender used
     bool send_is_call = false;         ///< the queued send is a call
     Thread* reply_to = nullptr;        ///< the one-shot reply capability: whom to answer
@@ -84,8 +99,15 @@ public:
     // MPI state (mpi_shim/kernel/communicator.cpp).
     Comm_request comm;
 
+    // Thread-id lookup (task/thread_registry.hpp).
+    Thread* tid_left = nullptr;
+    Thread* tid_right = nullptr;
+    int8_t tid_height = 0;
+
 private:
     Thread(Task& task, uint32_t id) : m_task(task), m_id(id) {}
+    /// Leaves the queue or relationship the blocked operation put this thread in.
+    void leave_wait();
 
     arch::Thread_context m_context;
     Task& m_task;

@@ -5,6 +5,7 @@
 #include "lib/print.hpp"
 #include "task/scheduler.hpp"
 #include "task/task.hpp"
+#include "task/timeouts.hpp"
 
 namespace kernel {
 
@@ -41,6 +42,9 @@ void handle_user_fault(const User_fault& fault) {
     PANIC("a faulting task survived");
 }
 
-void handle_timer_tick() { scheduler().tick(); }
+void handle_timer_interrupt() {
+    timeouts().on_timer();
+    scheduler().preempt_if_needed();
+}
 
 } // namespace kernel

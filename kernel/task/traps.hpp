@@ -16,7 +16,7 @@ struct User_fault {
 /// A user thread faulted: its task is killed and reported (one JSON line); never returns to
 /// the faulting thread.
 [[noreturn]] void handle_user_fault(const User_fault& fault);
-/// Periodic timer interrupt (arch/timer.hpp): scheduling.
-void handle_timer_tick();
+/// The timer interrupt: timeouts, the scheduler's tick, preemption.
+void handle_timer_interrupt();
 
 } // namespace kernel

@@ -50,7 +50,9 @@ int error_class(Status s) {
     case Status::invalid_rank: return MPI_ERR_RANK;
     case Status::invalid_tag: return MPI_ERR_TAG;
     case Status::invalid_argument: return MPI_ERR_ARG;
-    case Status::partner_dead: return MPI_ERR_OTHER;
+    case Status::partner_dead:
+    case Status::timed_out:
+    case Status::would_block: return MPI_ERR_OTHER;
     case Status::no_reply_capability:
     case Status::reply_dropped:
     case Status::unknown_syscall: return MPI_ERR_INTERN;

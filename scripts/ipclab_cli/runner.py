@@ -133,6 +133,8 @@ def boot(build_dir, name, manifest, modules, timeout, on_line=None, append=""):
     if pending:
         _take(out, pending, on_line)
     qemu_output = proc.stdout.read() if proc.stdout else ""
+    if proc.stdout:
+        proc.stdout.close()
     out.seconds = time.monotonic() - start
     out.exit_code = proc.returncode
     out.status = "timeout" if out.timed_out else abi.run_status_of_exit(proc.returncode)

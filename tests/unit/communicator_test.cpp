@@ -2,6 +2,8 @@
 // copy, truncation, matching order, contexts, and what a member's end does to the others.
 #include <gtest/gtest.h>
 
+#include "abi/timeout.hpp"
+
 #include <string>
 
 #include "abi/comm.hpp"
@@ -10,6 +12,8 @@
 #include "support/kernel_test.hpp"
 
 namespace {
+
+constexpr uint64_t inf = ipclab::timeout_infinite;
 
 using kernel::Communicator;
 using kernel::Status;
@@ -261,7 +265,7 @@ TEST_F(Communicator_test, a_dying_queued_sender_is_never_received) {
     kernel::Endpoint& gate = make_endpoint();
     Received got;
     member(0, [&](Thread& self) {
-        (void)gate.receive(self); // until the test opens the gate
+        (void)gate.receive(self, inf); // until the test opens the gate
         got = Received{recv(self, any, any, 8), self.comm.peer, self.comm.tag, self.comm.bytes, contents(self, 8)};
     });
     Status sent[3] = {};
@@ -272,7 +276,7 @@ TEST_F(Communicator_test, a_dying_queued_sender_is_never_received) {
     kill(early.task());
     spawn("opener", [&](Thread& self) {
         test::load_message(self, ipclab::Message_tag(0, 0), {});
-        EXPECT_EQ(gate.send(self, 0, false), Status::ok);
+        EXPECT_EQ(gate.send(self, 0, false, inf), Status::ok);
     });
     run_until_idle();
     EXPECT_EQ(got.status, Status::ok);

@@ -181,14 +181,14 @@ TEST_F(Elf_load, segments_are_mapped_with_their_permissions_and_contents) {
     EXPECT_EQ(read(0x403100, 0x2f00), std::vector<uint8_t>(0x2f00, 0)) << "bss is zeroed";
 
     arch::Page_flags flags{};
-    bool owned = false;
     uint64_t phys;
-    ASSERT_TRUE(space.table().host_flags(0x401000, flags, owned));
+    ASSERT_TRUE(space.table().host_flags(0x401000, flags));
     EXPECT_TRUE(flags.executable);
     EXPECT_FALSE(flags.writable);
-    EXPECT_TRUE(owned);
+    ASSERT_TRUE(space.table().translate(0x401000, arch::Access::read, phys));
+    EXPECT_EQ(kernel::frames().references(phys & ~uint64_t(0xfff)), 1u) << "the space's own frame";
     EXPECT_FALSE(space.table().translate(0x401000, arch::Access::write, phys));
-    ASSERT_TRUE(space.table().host_flags(0x405000, flags, owned));
+    ASSERT_TRUE(space.table().host_flags(0x405000, flags));
     EXPECT_TRUE(flags.writable);
     EXPECT_FALSE(flags.executable);
     EXPECT_FALSE(space.table().translate(0x406000, arch::Access::read, phys)) << "nothing past the end";

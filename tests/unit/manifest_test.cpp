@@ -183,7 +183,7 @@ const Bad_case bad_cases[] = {
     {"endpoint_twice", HEAD "endpoint ep\n# x\nendpoint ep\n", 1, 5, "object declared twice: 'ep'"},
     {"communicator_named_as_endpoint", HEAD "task 1 name=a\nendpoint ep\ncommunicator ep 1 1\n", 2, 5,
      "object declared twice: 'ep'"},
-    {"task_usage", HEAD "task\n", 1, 3, "usage: task MODULE name=NAME [daemon] [root] [stack=KIB]"},
+    {"task_usage", HEAD "task\n", 1, 3, "usage: task MODULE name=NAME [daemon] [root] [stack=KIB] [prio=0..255]"},
     {"task_module_not_a_number", HEAD "task one name=a\n", 2, 3, "expected a number: 'one'"},
     {"task_module_negative", HEAD "task -1 name=a\n", 2, 3, "expected a number: '-1'"},
     {"task_module_twenty_digits", HEAD "task 12345678901234567890 name=a\n", 2, 3,

@@ -2,6 +2,8 @@
 // round robin, timeslices, address-space switches, and what ending a task takes with it.
 #include <gtest/gtest.h>
 
+#include "abi/timeout.hpp"
+
 #include <string>
 #include <vector>
 
@@ -9,6 +11,8 @@
 #include "task/scheduler.hpp"
 
 namespace {
+
+constexpr uint64_t inf = ipclab::timeout_infinite;
 
 using kernel::Status;
 using kernel::Thread;
@@ -84,7 +88,7 @@ TEST_F(Scheduler_test, each_thread_runs_in_its_own_address_space) {
 TEST_F(Scheduler_test, ending_a_task_takes_all_its_threads) {
     kernel::Endpoint& ep = make_endpoint();
     kernel::Task& task = make_task("two-threads");
-    spawn(task, [&](Thread& self) { (void)ep.receive(self); ADD_FAILURE() << "woke after its task ended"; });
+    spawn(task, [&](Thread& self) { (void)ep.receive(self, inf); ADD_FAILURE() << "woke after its task ended"; });
     spawn(task, [this](Thread&) { log.push_back("second"); }); // returning ends the task
     spawn("bystander", [this](Thread&) { log.push_back("bystander"); });
     run_until_idle();
@@ -128,8 +132,8 @@ TEST_F(Run_test, threads_blocked_for_good_are_a_deadlock) {
     EXPECT_EXIT(
         {
             kernel::Endpoint& ep = make_endpoint();
-            spawn("a", [&](Thread& self) { (void)ep.receive(self); });
-            spawn("b", [&](Thread& self) { (void)ep.receive(self); });
+            spawn("a", [&](Thread& self) { (void)ep.receive(self, inf); });
+            spawn("b", [&](Thread& self) { (void)ep.receive(self, inf); });
             keeper().end(kernel::Exit_reason::exited, 0);
             kernel::scheduler().start();
         },
@@ -143,7 +147,7 @@ TEST_F(Run_test, the_root_task_ending_ends_the_run) {
     EXPECT_EXIT(
         {
             kernel::Endpoint& ep = make_endpoint();
-            spawn("server", [&](Thread& self) { (void)ep.receive(self); }).task().daemon = true;
+            spawn("server", [&](Thread& self) { (void)ep.receive(self, inf); }).task().daemon = true;
             spawn("client", [](Thread&) {}).task().root = true;
             keeper().end(kernel::Exit_reason::exited, 0);
             kernel::scheduler().start();

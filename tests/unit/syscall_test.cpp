@@ -3,6 +3,8 @@
 // fails before anything changes, and good calls reach the object with the right registers.
 #include <gtest/gtest.h>
 
+#include "abi/timeout.hpp"
+
 #include <initializer_list>
 
 #include "abi/comm.hpp"
@@ -22,10 +24,11 @@ constexpr uint64_t ep_send = 2, ep_recv = 3, ep_none = 4, world = ipclab::slot_c
 constexpr uint64_t buffer = 0x10000;    ///< two read-write pages
 constexpr uint64_t read_only = 0x20000; ///< one read-only page
 
-/// Loads a0.. as the system-call stub would.
+/// Loads a0.. as the system-call stub would, with the stub's default timeout (a6, r12).
 void args(Thread& t, std::initializer_list<uint64_t> values) {
     unsigned i = 0;
     for (uint64_t v : values) t.frame().set_result(i++, v);
+    t.frame().r12 = ipclab::timeout_infinite;
 }
 
 class Syscall_test : public test::Kernel_test {
@@ -125,7 +128,7 @@ TEST_F(Syscall_test, a_bad_reply_in_reply_recv_fails_the_server_only) {
         args(self, {ep_recv});
         ASSERT_EQ(kernel::sys_ipc_recv(self, f), Status::ok);
         Thread* caller = self.reply_to;
-        args(self, {ep_recv, Message_tag(0, 0).raw() | 0x100});
+        args(self, {ep_recv, Message_tag(0, 0).raw() | Message_tag::reserved_bits});
         reply_status = kernel::sys_ipc_reply_recv(self, f);
         EXPECT_EQ(self.reply_to, caller) << "the caller still waits for a proper reply";
         args(self, {ep_recv, Message_tag(0, 1).raw(), 5});

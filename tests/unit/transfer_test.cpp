@@ -2,6 +2,8 @@
 // string items between address spaces, and the checks made before a message moves.
 #include <gtest/gtest.h>
 
+#include "abi/timeout.hpp"
+
 #include <string.h>
 
 #include <string>
@@ -11,6 +13,8 @@
 #include "support/kernel_test.hpp"
 
 namespace {
+
+constexpr uint64_t inf = ipclab::timeout_infinite;
 
 using ipclab::Message_tag;
 using kernel::Status;
@@ -32,7 +36,7 @@ protected:
             self.utcb().send_string_addr = send_buffer + offset;
             self.utcb().send_string_bytes = text.size();
             test::load_message(self, Message_tag(0, 0, true), {});
-            result = ep.send(self, 0, false);
+            result = ep.send(self, 0, false, inf);
         });
     }
     /// A receiver with a string window of `capacity` bytes `offset` bytes into its buffer
@@ -46,7 +50,7 @@ protected:
             self.utcb().recv_string_addr = recv_window + offset;
             self.utcb().recv_string_capacity = capacity;
             self.utcb().recv_string_bytes = 12345;
-            result = ep.receive(self);
+            result = ep.receive(self, inf);
             park(self);
         });
     }
@@ -61,12 +65,12 @@ TEST_F(Transfer_test, registers_beyond_the_length_read_as_zero) {
     uint64_t mr[4] = {};
     spawn("receiver", [&](Thread& self) {
         for (unsigned i = 0; i < 4; ++i) self.frame().set_result(2 + i, 0xdead);
-        ASSERT_EQ(ep.receive(self), Status::ok);
+        ASSERT_EQ(ep.receive(self, inf), Status::ok);
         for (unsigned i = 0; i < 4; ++i) mr[i] = self.frame().arg(2 + i);
     });
     spawn("sender", [&](Thread& self) {
         test::load_message(self, Message_tag(0, 2), {11, 22, 0x5ec7e7, 0x5ec7e7});
-        EXPECT_EQ(ep.send(self, 0, false), Status::ok);
+        EXPECT_EQ(ep.send(self, 0, false, inf), Status::ok);
     });
     run_until_idle();
     EXPECT_EQ(mr[0], 11u);
@@ -78,7 +82,7 @@ TEST_F(Transfer_test, registers_beyond_the_length_read_as_zero) {
 TEST_F(Transfer_test, registers_from_mr4_on_travel_in_the_utcb) {
     Thread& receiver = spawn("receiver", [&](Thread& self) {
         self.utcb().mr[10] = 0xf00d;
-        ASSERT_EQ(ep.receive(self), Status::ok);
+        ASSERT_EQ(ep.receive(self, inf), Status::ok);
         EXPECT_EQ(Message_tag(self.frame().arg(1)).length(), 10u);
         for (unsigned i = 0; i < 10; ++i) EXPECT_EQ(test::received_mr(self, i), 1000 + i) << "MR" << i;
         EXPECT_EQ(self.utcb().mr[10], 0xf00du) << "words beyond the length were copied";
@@ -87,7 +91,7 @@ TEST_F(Transfer_test, registers_from_mr4_on_travel_in_the_utcb) {
     spawn("sender", [&](Thread& self) {
         test::load_message(self, Message_tag(0, 10), {1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009});
         self.utcb().mr[10] = 0x5ec7e7;
-        EXPECT_EQ(ep.send(self, 0, false), Status::ok);
+        EXPECT_EQ(ep.send(self, 0, false, inf), Status::ok);
     });
     run_until_idle();
 }
@@ -96,10 +100,10 @@ TEST_F(Transfer_test, a_full_message_carries_all_sixty_four_registers) {
     spawn("sender", [&](Thread& self) {
         test::load_message(self, Message_tag(0, ipclab::max_message_registers), {1, 2, 3, 4});
         for (unsigned i = 4; i < ipclab::max_message_registers; ++i) self.utcb().mr[i] = i * 3;
-        EXPECT_EQ(ep.send(self, 0, false), Status::ok);
+        EXPECT_EQ(ep.send(self, 0, false, inf), Status::ok);
     });
     spawn("receiver", [&](Thread& self) {
-        ASSERT_EQ(ep.receive(self), Status::ok);
+        ASSERT_EQ(ep.receive(self, inf), Status::ok);
         EXPECT_EQ(test::received_mr(self, 3), 4u);
         for (unsigned i = 4; i < ipclab::max_message_registers; ++i) EXPECT_EQ(self.utcb().mr[i], i * 3);
     });
@@ -175,25 +179,31 @@ TEST_F(Transfer_test, outgoing_messages_are_checked) {
     Thread& t = spawn(task, [](Thread&) {});
     ipclab::Utcb& u = t.utcb();
     test::load_message(t, Message_tag(0, ipclab::max_message_registers), {});
-    EXPECT_EQ(kernel::check_outgoing(t), Status::ok);
+    EXPECT_EQ(kernel::check_outgoing(t, false), Status::ok);
     test::load_message(t, Message_tag(0, ipclab::max_message_registers + 1), {});
-    EXPECT_EQ(kernel::check_outgoing(t), Status::invalid_argument);
-    t.frame().set_result(1, 0x100); // a reserved bit
-    EXPECT_EQ(kernel::check_outgoing(t), Status::invalid_argument);
+    EXPECT_EQ(kernel::check_outgoing(t, false), Status::invalid_argument);
+    t.frame().set_result(1, Message_tag::reserved_bits); // a reserved bit
+    EXPECT_EQ(kernel::check_outgoing(t, false), Status::invalid_argument);
+    t.frame().set_result(1, Message_tag::by_thread_id_bit); // only the kernel sets it
+    EXPECT_EQ(kernel::check_outgoing(t, false), Status::invalid_argument);
+    t.frame().set_result(1, Message_tag::cap_bit); // an item needs the grant right
+    EXPECT_EQ(kernel::check_outgoing(t, false), Status::insufficient_rights);
+    t.frame().set_result(1, Message_tag::map_bit);
+    EXPECT_EQ(kernel::check_outgoing(t, false), Status::insufficient_rights);
 
     test::load_message(t, Message_tag(0, 0, true), {});
     u.send_string_addr = send_buffer;
     u.send_string_bytes = 0x1000;
-    EXPECT_EQ(kernel::check_outgoing(t), Status::ok);
+    EXPECT_EQ(kernel::check_outgoing(t, false), Status::ok);
     u.send_string_bytes = 0x1001; // runs into an unmapped page
-    EXPECT_EQ(kernel::check_outgoing(t), Status::invalid_pointer);
+    EXPECT_EQ(kernel::check_outgoing(t, false), Status::invalid_pointer);
     u.send_string_bytes = ipclab::max_string_bytes + 1;
-    EXPECT_EQ(kernel::check_outgoing(t), Status::message_too_long);
+    EXPECT_EQ(kernel::check_outgoing(t, false), Status::message_too_long);
     u.send_string_addr = 0xffff800000000000; // a kernel address
     u.send_string_bytes = 8;
-    EXPECT_EQ(kernel::check_outgoing(t), Status::invalid_pointer);
+    EXPECT_EQ(kernel::check_outgoing(t, false), Status::invalid_pointer);
     test::load_message(t, Message_tag(0, 0, false), {});
-    EXPECT_EQ(kernel::check_outgoing(t), Status::ok) << "without the string flag the item is ignored";
+    EXPECT_EQ(kernel::check_outgoing(t, false), Status::ok) << "without the string flag the item is ignored";
 }
 
 TEST_F(Transfer_test, receive_windows_must_lie_in_the_user_half) {

@@ -8,6 +8,7 @@
 
 extern "C" {
 void switch_stacks(uint64_t* save_rsp, uint64_t new_rsp);
+void fast_switch_stacks(uint64_t* save_rsp, arch::User_frame* to);
 [[noreturn]] void resume_stack(uint64_t rsp);
 void return_from_interrupt();
 extern uint64_t syscall_kernel_rsp;
@@ -72,6 +73,13 @@ void switch_context(Thread_context& from, Thread_context& to, uint64_t root) {
     load(to, root);
     asm volatile("fxrstor64 %0" ::"m"(to.fpu_state));
     switch_stacks(&from.kernel_rsp, to.kernel_rsp);
+}
+
+void fast_switch(Thread_context& from, Thread_context& to, uint64_t root) {
+    asm volatile("fxsave64 %0" : "=m"(from.fpu_state));
+    load(to, root);
+    asm volatile("fxrstor64 %0" ::"m"(to.fpu_state));
+    fast_switch_stacks(&from.kernel_rsp, &to.frame());
 }
 
 void start_first(Thread_context& to, uint64_t root) {

@@ -182,4 +182,26 @@ resume_stack:
     pop %rbx
     ret
 
+/* void fast_switch_stacks(uint64_t* save_rsp, User_frame* to): the IPC fast path's exit.
+ * Saves the callee-saved registers on the current kernel stack (as switch_stacks does, so a
+ * later switch_stacks to this thread returns from this call) and leaves to user mode from
+ * `to`, the frame of a thread that is blocked in a system call, with sysret. */
+.global fast_switch_stacks
+fast_switch_stacks:
+    push %rbx
+    push %rbp
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    mov %rsp, (%rdi)
+    mov %rsi, %rsp
+    POP_GPRS
+    add $16, %rsp
+    pop %rcx                    /* rip */
+    add $8, %rsp                /* cs */
+    pop %r11                    /* rflags */
+    pop %rsp                    /* user stack */
+    sysretq
+
 .section .note.GNU-stack, "", @progbits

@@ -47,7 +47,7 @@ const char* page_fault_cause(uint64_t error) {
 extern "C" void interrupt_dispatch(arch::User_frame* f) {
     if (f->vector == 32) {
         arch::timer_acknowledge();
-        kernel::handle_timer_tick();
+        kernel::handle_timer_interrupt();
         return;
     }
     if (f->vector == 39 || f->vector == 47) return; // spurious PIC interrupts

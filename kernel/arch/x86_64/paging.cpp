@@ -16,7 +16,6 @@ namespace {
 constexpr uint64_t pte_present = 1ull << 0;
 constexpr uint64_t pte_writable = 1ull << 1;
 constexpr uint64_t pte_user = 1ull << 2;
-constexpr uint64_t pte_owned = 1ull << 9; // software bit: the frame belongs to this table
 constexpr uint64_t pte_no_execute = 1ull << 63;
 constexpr uint64_t pte_address = 0x000ffffffffff000ull;
 
@@ -51,10 +50,8 @@ void free_level(uint64_t* t, int level, kernel::Account& account) {
         uint64_t e = t[i];
         if (!(e & pte_present)) continue;
         if (level == 0) {
-            if (e & pte_owned) {
-                kernel::frames().free(e & pte_address);
-                account.release_user(kernel::page_size);
-            }
+            kernel::frames().unref(e & pte_address);
+            account.release_user(kernel::page_size);
             continue;
         }
         free_level(table(e), level - 1, account);
@@ -94,14 +91,17 @@ void Page_table::destroy(kernel::Account& account) {
     m_root = 0;
 }
 
-ipclab::Status Page_table::map(uint64_t va, uint64_t frame, Page_flags flags, bool owned,
-                               kernel::Account& account) {
+ipclab::Status Page_table::map(uint64_t va, uint64_t frame, Page_flags flags, kernel::Account& account) {
     if (!user_page(va)) return ipclab::Status::invalid_argument;
     uint64_t* e = walk(m_root, va, &account);
     if (!e) return ipclab::Status::out_of_memory;
     if (*e & pte_present) return ipclab::Status::invalid_argument;
-    *e = frame | pte_present | pte_user | (flags.writable ? pte_writable : 0) |
-         (flags.executable ? 0 : pte_no_execute) | (owned ? pte_owned : 0);
+    if (!account.charge_user(kernel::page_size)) return ipclab::Status::out_of_memory;
+    if (!kernel::frames().ref(frame)) {
+        account.release_user(kernel::page_size);
+        return ipclab::Status::out_of_memory;
+    }
+    *e = frame | pte_present | pte_user | (flags.writable ? pte_writable : 0) | (flags.executable ? 0 : pte_no_execute);
     return ipclab::Status::ok;
 }
 
@@ -115,11 +115,10 @@ bool Page_table::unmap(uint64_t va, kernel::Account& account) {
     }
     uint64_t& e = t[index(va, 0)];
     if (!(e & pte_present)) return false;
-    if (e & pte_owned) {
-        kernel::frames().free(e & pte_address);
-        account.release_user(kernel::page_size);
-    }
+    const uint64_t frame = e & pte_address;
     e = 0;
+    kernel::frames().unref(frame);
+    account.release_user(kernel::page_size);
     if (read_cr3() == m_root) invlpg(va);
     return true;
 }

@@ -6,12 +6,15 @@
 
 #include "abi/status.hpp"
 #include "abi/syscall.hpp"
+#include "abi/timeout.hpp"
 
 namespace ipclab {
 
-/// Arguments a0..a5 in, results r0..r5 out (the same six registers).
+/// Arguments a0..a5 in, results r0..r5 out (the same six registers), and a6, the timeout of
+/// a blocking call (in only; infinite unless set).
 struct Syscall_registers {
     uint64_t r[6] = {};
+    uint64_t timeout = timeout_infinite;
 };
 
 /// Issues native system call `number` with `regs` and returns its Status.
@@ -22,10 +25,11 @@ inline Status syscall(Syscall number, Syscall_registers& regs) {
     register uint64_t r10 asm("r10") = regs.r[3];
     register uint64_t r8 asm("r8") = regs.r[4];
     register uint64_t r9 asm("r9") = regs.r[5];
+    register uint64_t r12 asm("r12") = regs.timeout;
     long rax = static_cast<long>(number);
     asm volatile("syscall"
                  : "+a"(rax), "+r"(rdi), "+r"(rsi), "+r"(rdx), "+r"(r10), "+r"(r8), "+r"(r9)
-                 :
+                 : "r"(r12)
                  : "rcx", "r11", "memory");
     regs.r[0] = rdi;
     regs.r[1] = rsi;

@@ -1,4 +1,5 @@
 // Host stand-ins for physical memory, the console and the end of a run.
+#include <arch/clock.hpp>
 #include <arch/console.hpp>
 #include <arch/memory.hpp>
 #include <arch/platform.hpp>
@@ -33,6 +34,15 @@ std::string& console_output() {
 }
 
 } // namespace host
+
+namespace {
+uint64_t virtual_now, virtual_deadline;
+} // namespace
+
+uint64_t now() { return virtual_now; }
+void timer_arm(uint64_t deadline) { virtual_deadline = deadline; }
+void host::set_now(uint64_t ns) { virtual_now = ns; }
+uint64_t host::armed_deadline() { return virtual_deadline; }
 
 void console_write(const char* s, size_t n) { host::console_output().append(s, n); }
 

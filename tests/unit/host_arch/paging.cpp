@@ -36,8 +36,7 @@ ipclab::Status Page_table::create(kernel::Account& account) {
 void Page_table::destroy(kernel::Account& account) {
     if (!m_root) return;
     for (const auto& [va, m] : m_pages) {
-        if (!m.owned) continue;
-        kernel::frames().free(m.frame);
+        kernel::frames().unref(m.frame);
         account.release_user(kernel::page_size);
     }
     for (const auto& [key, frame] : m_tables) {
@@ -52,8 +51,7 @@ void Page_table::destroy(kernel::Account& account) {
     m_root = 0;
 }
 
-ipclab::Status Page_table::map(uint64_t va, uint64_t frame, Page_flags flags, bool owned,
-                               kernel::Account& account) {
+ipclab::Status Page_table::map(uint64_t va, uint64_t frame, Page_flags flags, kernel::Account& account) {
     if (!user_page(va)) return ipclab::Status::invalid_argument;
     // The tables a walk creates stay until destroy(), as on x86-64.
     for (int level = 3; level > 0; --level) {
@@ -68,7 +66,12 @@ ipclab::Status Page_table::map(uint64_t va, uint64_t frame, Page_flags flags, bo
         m_tables[key] = table;
     }
     if (m_pages.count(va)) return ipclab::Status::invalid_argument;
-    m_pages[va] = Mapping{frame, flags, owned};
+    if (!account.charge_user(kernel::page_size)) return ipclab::Status::out_of_memory;
+    if (!kernel::frames().ref(frame)) {
+        account.release_user(kernel::page_size);
+        return ipclab::Status::out_of_memory;
+    }
+    m_pages[va] = Mapping{frame, flags};
     return ipclab::Status::ok;
 }
 
@@ -76,11 +79,10 @@ bool Page_table::unmap(uint64_t va, kernel::Account& account) {
     if (!user_page(va)) return false;
     auto it = m_pages.find(va);
     if (it == m_pages.end()) return false;
-    if (it->second.owned) {
-        kernel::frames().free(it->second.frame);
-        account.release_user(kernel::page_size);
-    }
+    const uint64_t frame = it->second.frame;
     m_pages.erase(it);
+    kernel::frames().unref(frame);
+    account.release_user(kernel::page_size);
     return true;
 }
 
@@ -93,11 +95,10 @@ bool Page_table::translate(uint64_t va, Access access, uint64_t& phys) const {
     return true;
 }
 
-bool Page_table::host_flags(uint64_t va, Page_flags& flags, bool& owned) const {
+bool Page_table::host_flags(uint64_t va, Page_flags& flags) const {
     auto it = m_pages.find(va & ~uint64_t(0xfff));
     if (it == m_pages.end()) return false;
     flags = it->second.flags;
-    owned = it->second.owned;
     return true;
 }
 

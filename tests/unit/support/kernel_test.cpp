@@ -1,6 +1,8 @@
 // Kernel_test: tasks, coroutine threads and the leak check of every threaded test.
 #include "support/kernel_test.hpp"
 
+#include "abi/timeout.hpp"
+
 #include <arch/console.hpp>
 #include <arch/memory.hpp>
 
@@ -56,7 +58,7 @@ kernel::Task& Kernel_test::make_task(const char* name) {
 
 kernel::Thread& Kernel_test::spawn(kernel::Task& task, Body body) {
     Status s;
-    kernel::Thread* t = kernel::Thread::create(task, 0x401000, kernel::Layout::stack_top, s);
+    kernel::Thread* t = kernel::Thread::create(task, 0x401000, kernel::Layout::stack_top, kernel::Thread::default_priority, s);
     if (!t) arch::host::fatal("Thread::create failed");
     t->context().host_body = [this, t, body = std::move(body)] {
         body(*t);
@@ -85,7 +87,7 @@ void Kernel_test::run_until_idle() {
 
 void Kernel_test::park(kernel::Thread& self) {
     if (!m_park) m_park = &make_endpoint();
-    (void)m_park->receive(self);
+    (void)m_park->receive(self, ipclab::timeout_infinite);
     ADD_FAILURE() << "a parked thread woke up";
 }
 

@@ -19,6 +19,7 @@ struct Host_coroutine; // context.cpp: saved registers and the host stack
 /// large enough for gtest assertions.
 struct Thread_context {
     uint64_t kernel_stack_top = 0;
+    uint64_t fs_base = 0; ///< kept, as on x86-64, though host code never uses it
     /// What the thread runs instead of user code (set by the test after Thread::create).
     /// It must not return: it ends its task, as a user program's exit does.
     std::function<void()> host_body;
@@ -38,6 +39,9 @@ struct Thread_context {
     void init_kernel(uint64_t stack_top, void (*entry)());
 };
 
+/// Sets the running thread's FS base (host: only the field).
+inline void set_thread_pointer(Thread_context& running, uint64_t fs_base) { running.fs_base = fs_base; }
+
 /// Page-table root of the kernel-only address space.
 uint64_t kernel_space_root();
 
@@ -45,6 +49,12 @@ uint64_t kernel_space_root();
 /// `to_page_table_root`. Returns when `from` is resumed. A context never initialised can be
 /// switched from (the test's own context plays the idle loop) but not to.
 void switch_context(Thread_context& from, Thread_context& to, uint64_t to_page_table_root);
+
+/// The IPC fast path's switch. On the host a thread is a coroutine either way: the thread
+/// switched to resumes where it blocked, and returns the results its frame holds.
+inline void fast_switch(Thread_context& from, Thread_context& to, uint64_t to_page_table_root) {
+    switch_context(from, to, to_page_table_root);
+}
 
 /// Starts running `to`; the caller's context is abandoned.
 [[noreturn]] void start_first(Thread_context& to, uint64_t page_table_root);

@@ -19,14 +19,15 @@ class Page_table {
 public:
     /// Allocates the top-level table, charged to `account`. Errors: out_of_memory.
     [[nodiscard]] ipclab::Status create(kernel::Account& account);
-    /// Frees every table and every frame mapped as owned; charges go back.
+    /// Frees every table and drops every mapping; charges go back.
     void destroy(kernel::Account& account);
 
-    /// Maps the 4 KiB page at `va` to `frame`. `owned` frames are freed with the table.
-    /// Errors: invalid_argument (va not a user page or already mapped), out_of_memory.
-    [[nodiscard]] ipclab::Status map(uint64_t va, uint64_t frame, Page_flags flags, bool owned,
-                                     kernel::Account& account);
-    /// Removes the mapping at `va`; frees the frame if owned. Returns false if none.
+    /// Maps the 4 KiB page at `va` to the allocated `frame`, taking a frame reference and
+    /// charging a page of user memory. Errors: invalid_argument (va not a user page or
+    /// already mapped), out_of_memory.
+    [[nodiscard]] ipclab::Status map(uint64_t va, uint64_t frame, Page_flags flags, kernel::Account& account);
+    /// Removes the mapping at `va`, dropping its frame reference and charge. Returns false
+    /// if none.
     bool unmap(uint64_t va, kernel::Account& account);
     /// Physical address `va` maps to if the page is a present user page allowing `access`.
     [[nodiscard]] bool translate(uint64_t va, Access access, uint64_t& phys) const;
@@ -36,13 +37,12 @@ public:
     uint64_t root() const { return m_root; }
 
     /// Host only: the permissions of the page mapped at `va`; false if none.
-    bool host_flags(uint64_t va, Page_flags& flags, bool& owned) const;
+    bool host_flags(uint64_t va, Page_flags& flags) const;
 
 private:
     struct Mapping {
         uint64_t frame;
         Page_flags flags;
-        bool owned;
     };
     uint64_t m_root = 0;                    ///< physical address of the top-level table
     std::map<uint64_t, Mapping> m_pages;    ///< user page -> mapping

@@ -34,6 +34,11 @@ uint64_t kernel_space_root();
 /// kernel stack, FS base and FPU state. Returns when `from` is resumed.
 void switch_context(Thread_context& from, Thread_context& to, uint64_t to_page_table_root);
 
+/// The IPC fast path's switch: saves `from` like switch_context (a later switch_context to
+/// it returns from this call) and returns to user mode in `to`, a thread blocked in a system
+/// call whose frame holds its results. Does not return to the caller until `from` resumes.
+void fast_switch(Thread_context& from, Thread_context& to, uint64_t to_page_table_root);
+
 /// Starts running `to` on the boot stack, which is abandoned.
 [[noreturn]] void start_first(Thread_context& to, uint64_t page_table_root);
 

@@ -15,14 +15,15 @@ public:
     /// Allocates the top-level table and shares the kernel half. Tables are charged to
     /// `account`. Returns out_of_memory when frames or quota run out.
     [[nodiscard]] ipclab::Status create(kernel::Account& account);
-    /// Frees every user-half table and every frame mapped as owned; charges go back.
+    /// Frees every user-half table and drops every mapping; charges go back.
     void destroy(kernel::Account& account);
 
-    /// Maps the 4 KiB page at `va` to `frame`. `owned` frames are freed with the table.
+    /// Maps the 4 KiB page at `va` to the allocated `frame`, taking a reference to it
+    /// (kernel::Frame_allocator::ref) and charging a page of user memory to `account`.
     /// Errors: invalid_argument (va not a user page or already mapped), out_of_memory.
-    [[nodiscard]] ipclab::Status map(uint64_t va, uint64_t frame, Page_flags flags, bool owned,
-                                     kernel::Account& account);
-    /// Removes the mapping at `va`; frees the frame if owned. Returns false if none.
+    [[nodiscard]] ipclab::Status map(uint64_t va, uint64_t frame, Page_flags flags, kernel::Account& account);
+    /// Removes the mapping at `va`, dropping its frame reference (the last one frees the
+    /// frame) and the charge. Returns false if nothing was mapped there.
     bool unmap(uint64_t va, kernel::Account& account);
     /// Physical address `va` maps to if the page is a present user page allowing `access`.
     [[nodiscard]] bool translate(uint64_t va, Access access, uint64_t& phys) const;

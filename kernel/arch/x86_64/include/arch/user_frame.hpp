@@ -14,9 +14,9 @@ struct User_frame {
     uint64_t vector, error;
     uint64_t rip, cs, rflags, rsp, ss; // the iretq frame
 
-    /// System-call argument i (a0..a5 = rdi, rsi, rdx, r10, r8, r9; abi/syscall.hpp).
+    /// System-call argument i (a0..a6 = rdi, rsi, rdx, r10, r8, r9, r12; abi/syscall.hpp).
     uint64_t arg(unsigned i) const { return *slot(i); }
-    /// Sets system-call result i; results use the argument registers.
+    /// Sets system-call result i (0..5); results use the argument registers.
     void set_result(unsigned i, uint64_t v) { *slot(i) = v; }
     long number() const { return static_cast<long>(rax); }
     void set_status(long s) { rax = static_cast<uint64_t>(s); }
@@ -24,8 +24,8 @@ struct User_frame {
     void set_stack_pointer(uint64_t v) { rsp = v; }
 
 private:
-    // Index of a0..a5 (rdi, rsi, rdx, r10, r8, r9) among the words of the frame.
-    static constexpr unsigned arg_word[6] = {9, 10, 11, 5, 7, 6};
+    // Index of a0..a6 (rdi, rsi, rdx, r10, r8, r9, r12) among the words of the frame.
+    static constexpr unsigned arg_word[7] = {9, 10, 11, 5, 7, 6, 3};
     uint64_t* slot(unsigned i) const {
         return const_cast<uint64_t*>(reinterpret_cast<const uint64_t*>(this)) + arg_word[i];
     }

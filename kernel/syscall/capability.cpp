@@ -1,0 +1,30 @@
+// Capability system calls: derive (fewer rights, a badge), delete, inspect.
+#include "syscall/syscall.hpp"
+#include "task/task.hpp"
+
+namespace kernel {
+
+Status sys_cap_derive(Thread& self, arch::User_frame& frame) {
+    return self.task().caps().derive(frame.arg(0), frame.arg(1), frame.arg(2), frame.arg(3));
+}
+
+Status sys_cap_delete(Thread& self, arch::User_frame& frame) {
+    Cap_space& caps = self.task().caps();
+    if (frame.arg(0) >= ipclab::cap_slots || !caps.at(unsigned(frame.arg(0))).object) return Status::invalid_capability;
+    if (caps.at(unsigned(frame.arg(0))).object->type() == Object_type::communicator)
+        return Status::invalid_argument; // membership is for the run: MPI_COMM_WORLD stays
+    caps.remove(frame.arg(0));
+    return Status::ok;
+}
+
+Status sys_cap_info(Thread& self, arch::User_frame& frame) {
+    Cap_space& caps = self.task().caps();
+    if (frame.arg(0) >= ipclab::cap_slots || !caps.at(unsigned(frame.arg(0))).object) return Status::invalid_capability;
+    const Capability& c = caps.at(unsigned(frame.arg(0)));
+    frame.set_result(0, uint64_t(c.object->type()));
+    frame.set_result(1, c.rights);
+    frame.set_result(2, c.badge);
+    return Status::ok;
+}
+
+} // namespace kernel
