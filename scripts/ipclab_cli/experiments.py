@@ -51,12 +51,16 @@ def _args(value, where):
 
 
 def _validate_task(t, where, objects):
-    _check_keys(t, where, ["name", "program"], ["args", "daemon", "root", "world", "stack_kib", "caps"])
+    _check_keys(t, where, ["name", "program"], ["args", "daemon", "root", "world", "stack_kib", "priority", "caps"])
     _name(t["name"], where + ".name")
     _name(t["program"], where + ".program")
     _args(t.get("args", []), where + ".args")
     for flag in ("daemon", "root", "world"):
         _expect(t.get(flag, False), bool, where + "." + flag)
+    if "priority" in t:
+        _expect(t["priority"], int, where + ".priority")
+        if not 0 <= t["priority"] <= 255:
+            _fail(where + ".priority", "priorities are 0..255")
     if "stack_kib" in t:
         _expect(t["stack_kib"], int, where + ".stack_kib")
         if not 8 <= t["stack_kib"] <= 65536:
@@ -79,17 +83,23 @@ def _validate_task(t, where, objects):
 
 
 def _validate_run(r, where):
-    _check_keys(r, where, ["label", "layer"], ["policy", "expect", "objects", "tasks", "mpi", "description"])
+    _check_keys(r, where, ["label", "layer"],
+                ["policy", "expect", "objects", "tasks", "mpi", "description", "fastpath", "memory_mib"])
     _name(r["label"], where + ".label")
     if r["layer"] not in LAYERS:
         _fail(where + ".layer", "must be one of " + ", ".join(LAYERS))
     _name(r.get("policy", "capability"), where + ".policy")
+    _expect(r.get("fastpath", True), bool, where + ".fastpath")
+    if "memory_mib" in r:
+        _expect(r["memory_mib"], int, where + ".memory_mib")
+        if not 64 <= r["memory_mib"] <= 3072:
+            _fail(where + ".memory_mib", "guest memory must be 64..3072 MiB")
     objects = set()
     for i, o in enumerate(r.get("objects", [])):
         w = where + ".objects[" + str(i) + "]"
         _check_keys(o, w, ["type", "name"], [])
-        if o["type"] != "endpoint":
-            _fail(w + ".type", "object types: endpoint (communicators come from 'mpi')")
+        if o["type"] not in ("endpoint", "notification"):
+            _fail(w + ".type", "object types: endpoint, notification (communicators come from 'mpi')")
         _name(o["name"], w + ".name")
         if o["name"] in objects:
             _fail(w + ".name", "object named twice: " + o["name"])

@@ -54,7 +54,7 @@ def run_experiment(e, build_dir, timeout=None):
         print(prefix + " booting (" + str(len(modules)) + " tasks, policy " + env["IPCLAB_POLICY"] +
               ", timeout " + str(limit) + " s)", flush=True)
         out = runner.boot(build_dir, name, manifest, modules, limit, _progress(prefix),
-                          append="commit=" + context["commit"])
+                          append="commit=" + context["commit"], memory_mib=r.get("memory_mib", 512))
         expected = r.get("expect", "ok")
         run_end = (out.events("run_end") or [{}])[-1]
         print("%s %s in %.1f s host time, %s guest instructions" % (

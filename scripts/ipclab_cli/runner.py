@@ -58,12 +58,15 @@ def compose(run, context):
             tasks.append(t)
     ranks += [i for i, t in enumerate(run.get("tasks", [])) if t.get("world")]
     lines = ["ipclab-run 1", "policy " + run.get("policy", "capability")]
-    lines += ["endpoint " + o["name"] for o in run.get("objects", [])]
+    if not run.get("fastpath", True):
+        lines.append("fastpath off")
+    lines += [o["type"] + " " + o["name"] for o in run.get("objects", [])]
     modules = []
     for i, t in enumerate(tasks):
         module = i + 1
         flags = [" daemon" if t.get("daemon") else "", " root" if t.get("root") else "",
-                 " stack=" + str(t["stack_kib"]) if "stack_kib" in t else ""]
+                 " stack=" + str(t["stack_kib"]) if "stack_kib" in t else "",
+                 " prio=" + str(t["priority"]) if "priority" in t else ""]
         lines.append("task " + str(module) + " name=" + t["name"] + "".join(flags))
         modules.append((t["program"], t.get("args", [])))
     for i, t in enumerate(tasks):
@@ -91,7 +94,7 @@ def qemu_version():
         raise UserError(QEMU + " not found: install Debian's qemu-system-x86 (scripts/ipclab reproduce does)")
 
 
-def boot(build_dir, name, manifest, modules, timeout, on_line=None, append=""):
+def boot(build_dir, name, manifest, modules, timeout, on_line=None, append="", memory_mib=512):
     """Boots the kernel with `manifest` (module 0) and `modules`, waits at most `timeout`
     seconds, and returns an Outcome. `on_line(obj)` sees every JSON line as it arrives."""
     users = user_dir(build_dir)
@@ -108,6 +111,7 @@ def boot(build_dir, name, manifest, modules, timeout, on_line=None, append=""):
                       [_module_arg(p, a) for p, a in modules])
     cmd = [QEMU, "-kernel", os.path.abspath(os.path.join(build_dir, "kernel.bin")), "-initrd", initrd,
            "-append", append, "-serial", "file:" + out.log] + QEMU_MACHINE + QEMU_MODE
+    cmd[cmd.index("-m") + 1] = str(memory_mib) + "M"
     start = time.monotonic()
     with open(out.log, "w"):
         pass

@@ -26,7 +26,7 @@ def boot_run(experiment, label, tag=""):
     run = next(r for r in experiment["runs"] if r["label"] == label)
     manifest, modules = runner.compose(run, ENV)
     return runner.boot(BUILD, "test-" + experiment["name"] + "-" + label + tag, manifest, modules,
-                       experiment.get("timeout_seconds", 120))
+                       experiment.get("timeout_seconds", 120), memory_mib=run.get("memory_mib", 512))
 
 
 def boot_raw(name, manifest, modules, timeout=60):
