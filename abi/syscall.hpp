@@ -48,7 +48,8 @@ enum class Syscall : long {
 //   cap_info       a0 slot                                   -> status, r0 object type
 //                  (1 endpoint, 2 communicator, 3 notification), r1 rights, r2 badge
 // Threads:
-//   thread_create  a0 entry, a1 stack pointer, a2 priority (at most the caller's), a3 argument
+//   thread_create  a0 entry, a1 stack pointer, a2 priority (at most the task's maximum
+//                  controlled priority, the run description's mcp=), a3 argument
 //                  (in rdi at entry)                        -> status, r0 thread id; the new
 //                  thread shares the creator's address space, capabilities and FS base
 //   thread_self    -                                         -> status, r0 thread id,

@@ -6,7 +6,9 @@
 namespace ipclab {
 
 /// One page per thread, mapped read-write into its task; the kernel reads and writes it
-/// through its own mapping, so it never faults. Its address is in the auxiliary vector under
+/// through its own mapping, so it never faults. The thread's GS base points at it (as seL4 on
+/// x86 points GS at the IPC buffer), and `self` holds its address: user code finds its own
+/// UTCB with one %gs-relative load. The first thread's is also in the auxiliary vector under
 /// aux_utcb (abi/boot.hpp).
 struct Utcb {
     /// Message registers. MR0..MR3 travel in CPU registers and these four words are unused;
@@ -20,7 +22,8 @@ struct Utcb {
     /// A longer string fails the IPC with Status::message_too_long for both sides.
     uint64_t recv_string_addr;
     uint64_t recv_string_capacity;
-    /// Set by the kernel on receipt: bytes of string received (0 if none).
+    /// Set by the kernel when the received tag has the string flag: bytes of string
+    /// received (undefined otherwise).
     uint64_t recv_string_bytes;
 
     /// Capability to pass with a message whose tag has the cap flag: a slot of the sender.
@@ -34,14 +37,20 @@ struct Utcb {
     /// pages [send_map_addr, + send_map_pages * 4 KiB) are mapped into the receiver's
     /// window [recv_map_addr, + recv_map_pages * 4 KiB), read-write if send_map_writable
     /// and the sender may write them, else read-only. The window's pages must be unmapped.
-    /// recv_map_received says how many pages arrived (0 if none).
+    /// When the received tag has the map flag, recv_map_received says how many pages arrived.
     uint64_t send_map_addr;
     uint64_t send_map_pages;
     uint64_t send_map_writable;
     uint64_t recv_map_addr;
     uint64_t recv_map_pages;
     uint64_t recv_map_received;
+
+    /// The UTCB's own user address, set by the kernel when it creates the thread.
+    uint64_t self;
 };
+
+/// Where `self` sits: user code reads %gs:utcb_self_offset.
+inline constexpr unsigned utcb_self_offset = __builtin_offsetof(Utcb, self);
 
 static_assert(sizeof(Utcb) <= 4096, "the UTCB is one page");
 

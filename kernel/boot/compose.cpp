@@ -58,6 +58,7 @@ bool create_task(const Boot_info& info, const Manifest& m, unsigned index) {
     tasks[index] = task;
     task->daemon = spec.daemon;
     task->root = spec.root;
+    task->max_priority = spec.max_priority;
     s = load_elf(image, task->space());
     if (s != Status::ok) return boot_error("cannot load program", &spec, ipclab::status_name(s));
     const uint64_t stack_bytes = uint64_t(spec.stack_kib) * 1024;

@@ -145,15 +145,15 @@ bool Parser::directive_communicator() {
 }
 
 bool Parser::directive_task() {
-    if (count < 2) return fail("usage: task MODULE name=NAME [daemon] [root] [stack=KIB] [prio=0..255]");
+    if (count < 2) return fail("usage: task MODULE name=NAME [daemon] [root] [stack=KIB] [prio=0..255] [mcp=0..255]");
     uint64_t module;
     if (!number(tok[1], module, 0xffffffff)) return false;
     if (module == 0 || module >= module_count) return fail("no boot module with this number", &tok[1]);
     if (m.task_of_module(uint32_t(module)) >= 0) return fail("module has two task lines", &tok[1]);
     if (m.task_count == Manifest::max_tasks) return fail("too many tasks");
     Manifest::Task& t = m.tasks[m.task_count];
-    t = Manifest::Task{uint32_t(module), {}, false, false, default_stack_kib, default_priority};
-    bool named = false;
+    t = Manifest::Task{uint32_t(module), {}, false, false, default_stack_kib, default_priority, default_priority};
+    bool named = false, mcp_given = false;
     for (unsigned i = 2; i < count; ++i) {
         if (tok[i].is("daemon")) {
             t.daemon = true;
@@ -166,6 +166,11 @@ bool Parser::directive_task() {
             uint64_t prio;
             if (!number(tok[i].after("prio="), prio, 255)) return false;
             t.priority = uint8_t(prio);
+        } else if (tok[i].starts("mcp=")) {
+            uint64_t mcp;
+            if (!number(tok[i].after("mcp="), mcp, 255)) return false;
+            t.max_priority = uint8_t(mcp);
+            mcp_given = true;
         } else if (tok[i].starts("stack=")) {
             uint64_t kib;
             if (!number(tok[i].after("stack="), kib, 64 * 1024)) return false;
@@ -176,6 +181,7 @@ bool Parser::directive_task() {
         }
     }
     if (!named) return fail("task needs name=NAME");
+    if (!mcp_given) t.max_priority = t.priority;
     ++m.task_count;
     return true;
 }
@@ -217,10 +223,13 @@ bool Parser::directive_cap() {
 }
 
 bool Parser::directive_env() {
-    if (count != 3) return fail("usage: env MODULE KEY=VALUE (no spaces)");
+    if (count != 3) return fail("usage: env MODULE|all KEY=VALUE (no spaces)");
     if (m.env_count == Manifest::max_env) return fail("too many env lines");
     Manifest::Env& e = m.env[m.env_count];
-    if (!task_index(tok[1], e.task)) return false;
+    if (tok[1].is("all"))
+        e.task = Manifest::all_tasks;
+    else if (!task_index(tok[1], e.task))
+        return false;
     bool has_equals = false;
     for (size_t i = 0; i < tok[2].n; ++i) has_equals |= tok[2].p[i] == '=';
     if (!has_equals || tok[2].p[0] == '=') return fail("expected KEY=VALUE", &tok[2]);

@@ -32,6 +32,7 @@ struct Manifest {
         bool root;
         uint32_t stack_kib;
         uint8_t priority; ///< of its first thread, 0..255 (default Thread::default_priority)
+        uint8_t max_priority; ///< highest priority its threads may give new threads (seL4's MCP)
     };
     /// A capability a `cap` line gives; never to a communicator (its members get theirs,
     /// badged with their rank, from the communicator line).
@@ -42,8 +43,10 @@ struct Manifest {
         uint8_t rights;
         uint64_t badge;
     };
+    /// Task index of an env line that applies to every task.
+    static constexpr uint32_t all_tasks = 0xffffffff;
     struct Env {
-        uint32_t task;
+        uint32_t task;    ///< index into tasks[], or all_tasks
         const char* text; ///< "KEY=VALUE", not terminated, points into the manifest text
         uint32_t length;
     };

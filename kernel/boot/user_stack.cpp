@@ -66,7 +66,7 @@ bool build_user_stack(Address_space& space, const Stack_request& r, uint64_t& rs
     unsigned envc = 0;
     for (unsigned i = 0; i < r.manifest->env_count; ++i) {
         const Manifest::Env& e = r.manifest->env[i];
-        if (e.task != r.task) continue;
+        if (e.task != r.task && e.task != Manifest::all_tasks) continue;
         if (used + e.length + 1 > sizeof strings || envc == max_args) return error = "environment too long", false;
         memcpy(strings + used, e.text, e.length);
         used += e.length;

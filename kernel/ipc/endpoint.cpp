@@ -36,14 +36,6 @@ void Endpoint::enqueue(Thread& t, Queue_state kind, uint64_t timeout) {
     if (uint64_t deadline = Timeouts::deadline_after(timeout)) timeouts().arm(t, deadline);
 }
 
-Thread& Endpoint::dequeue() {
-    Thread* t = m_queue.pop_front();
-    VERIFY(t);
-    t->waiting_on = nullptr;
-    if (m_queue.empty()) m_state = Queue_state::idle;
-    return *t;
-}
-
 void Endpoint::cancel(Thread& t) {
     m_queue.remove(t);
     t.waiting_on = nullptr;
@@ -74,25 +66,33 @@ Status Endpoint::send(Thread& self, uint64_t badge, bool call, uint64_t timeout,
     Thread& receiver = dequeue();
     Status s = transfer_message(self, receiver, badge, by_thread_id);
     receiver.wake_status = s;
-    scheduler().make_ready(receiver);
-    if (s != Status::ok || !call) return s;
+    if (s != Status::ok || !call) {
+        scheduler().make_ready(receiver);
+        return s;
+    }
     grant_reply(receiver, self);
     if (uint64_t deadline = timeout ? Timeouts::deadline_after(timeout) : 0) timeouts().arm(self, deadline);
+    timeouts().disarm(receiver);
+    receiver.set_state(Thread_state::ready); // not queued: block_and_switch_to runs it directly
     scheduler().block_and_switch_to(receiver);
     return self.wake_status;
 }
 
 Status Endpoint::receive(Thread& self, uint64_t timeout, Thread* switch_to) {
-    if (m_state != Queue_state::senders) {
-        if (timeout == 0) return Status::would_block;
+    // `switch_to` (reply_recv's caller) is ready but on no queue: run it directly if we block,
+    // queue it otherwise.
+    const bool direct = switch_to && switch_to->state() == Thread_state::ready;
+    if (m_state != Queue_state::senders && timeout != 0) {
         self.set_state(Thread_state::blocked_recv);
         enqueue(self, Queue_state::receivers, timeout);
-        if (switch_to && switch_to->state() == Thread_state::ready)
+        if (direct)
             scheduler().block_and_switch_to(*switch_to);
         else
             scheduler().block();
         return self.wake_status;
     }
+    if (direct) scheduler().make_ready(*switch_to);
+    if (m_state != Queue_state::senders) return Status::would_block;
     Thread& sender = dequeue();
     Status s = transfer_message(sender, self, sender.send_badge, sender.send_by_thread_id);
     if (s == Status::ok && sender.send_is_call) {
@@ -104,14 +104,19 @@ Status Endpoint::receive(Thread& self, uint64_t timeout, Thread* switch_to) {
     return s;
 }
 
-Status Endpoint::reply(Thread& self) {
+Status Endpoint::reply(Thread& self, bool queue) {
     Thread* caller = self.reply_to;
     if (!caller) return Status::no_reply_capability;
     self.reply_to = nullptr;
     caller->reply_holder = nullptr;
     Status s = transfer_message(self, *caller, 0, false);
     caller->wake_status = s;
-    scheduler().make_ready(*caller);
+    if (queue) {
+        scheduler().make_ready(*caller);
+    } else {
+        timeouts().disarm(*caller);
+        caller->set_state(Thread_state::ready);
+    }
     return s;
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "ipc/object.hpp"
+#include "lib/assert.hpp"
 #include "lib/list.hpp"
 #include "mem/account.hpp"
 #include "task/thread.hpp"
@@ -33,9 +34,11 @@ public:
     /// to the caller it just answered). A call received leaves `self` holding the reply
     /// capability.
     Status receive(Thread& self, uint64_t timeout, Thread* switch_to = nullptr);
-    /// Answers the caller whose reply capability `self` holds and wakes it.
-    /// Errors: no_reply_capability; transfer errors (the caller sees them too).
-    static Status reply(Thread& self);
+    /// Answers the caller whose reply capability `self` holds and wakes it. With `queue`
+    /// false the caller is marked ready but left off the ready queues: the caller's caller
+    /// (reply_recv) switches to it directly or queues it. Errors: no_reply_capability;
+    /// transfer errors (the caller sees them too).
+    static Status reply(Thread& self, bool queue = true);
     /// Removes a queued thread (timeout or death).
     void cancel(Thread& t);
 
@@ -43,10 +46,25 @@ public:
     bool has_waiting_receivers() const { return m_state == Queue_state::receivers; }
     /// The first queued thread (for the fast path's checks).
     Thread* first_waiting() const { return m_queue.front(); }
-    /// Takes the first queued thread off the queue.
-    Thread& dequeue();
-    /// Queues `self` as a receiver with no timeout (the fast path's reply_recv).
-    void enqueue_receiver(Thread& self) { enqueue(self, Queue_state::receivers, ~uint64_t(0)); }
+    /// Takes the first queued thread off the queue (which must not be empty).
+    Thread& dequeue() {
+        Thread* t = m_queue.pop_front();
+        VERIFY(t);
+        t->waiting_on = nullptr;
+        if (m_queue.empty()) m_state = Queue_state::idle;
+        return *t;
+    }
+    /// Queues `self` as a receiver with no timeout (the fast path's reply_recv): at once if
+    /// the queue is empty, else in priority order.
+    void enqueue_receiver(Thread& self) {
+        if (likely(m_queue.empty())) {
+            self.waiting_on = this;
+            m_queue.push_back(self);
+            m_state = Queue_state::receivers;
+            return;
+        }
+        enqueue(self, Queue_state::receivers, ~uint64_t(0));
+    }
 
 private:
     explicit Endpoint(Account& account) : Kobject(Object_type::endpoint), m_account(account) {}

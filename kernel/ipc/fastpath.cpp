@@ -34,28 +34,32 @@ Endpoint* endpoint_in(Thread& self, uint64_t slot, uint8_t right, uint64_t& badg
     return static_cast<Endpoint*>(c.object);
 }
 
-/// The message in `from`'s registers into `to`'s frame, as transfer_message writes it.
-void deliver(const arch::User_frame& from, Thread& to, uint64_t badge) {
-    const uint64_t tag = from.arg(1);
-    const unsigned length = unsigned(tag & 0x7f);
+/// The message in `from`'s registers into `to`'s frame, as transfer_message writes it:
+/// r0 badge, r1 tag, r2..r5 = MR0..3 (rdx, r10, r8, r9), zero beyond the length.
+[[gnu::always_inline]] inline void deliver(const arch::User_frame& from, Thread& to, uint64_t badge) {
+    const uint64_t tag = from.rsi;
+    const uint64_t length = tag & 0x7f; // at most 4: short_message() checked
     arch::User_frame& f = to.frame();
-    f.set_result(0, badge);
-    f.set_result(1, tag);
-    for (unsigned i = 0; i < ipclab::mr_in_registers; ++i) f.set_result(2 + i, i < length ? from.arg(2 + i) : 0);
-    f.set_status(long(Status::ok));
-    ipclab::Utcb& u = to.utcb();
-    u.recv_string_bytes = 0;
-    u.recv_map_received = 0;
+    f.rdi = badge;
+    f.rsi = tag;
+    f.rdx = length > 0 ? from.rdx : 0;
+    f.r10 = length > 1 ? from.r10 : 0;
+    f.r8 = length > 2 ? from.r8 : 0;
+    f.r9 = length > 3 ? from.r9 : 0;
+    f.rax = uint64_t(Status::ok);
 }
 
 } // namespace
 
 bool fastpath_call(Thread& self, arch::User_frame& frame) {
+    // Cheapest first, so a message that needs the slow path costs little here.
+    if (unlikely(!short_message(frame.arg(1)) || frame.arg(arg_timeout) != ipclab::timeout_infinite ||
+                 !ipc_fastpath_enabled))
+        return false;
     uint64_t badge;
     Endpoint* ep = endpoint_in(self, frame.arg(0), ipclab::right_send, badge);
-    if (unlikely(!ep || !short_message(frame.arg(1)) || frame.arg(arg_timeout) != ipclab::timeout_infinite))
-        return false;
-    if (unlikely(!ep->has_waiting_receivers() || check_receive_window(self) != Status::ok)) return false;
+    if (unlikely(!ep)) return false;
+    if (unlikely(!ep->has_waiting_receivers() || !receive_window_ok(self))) return false;
     Thread& receiver = *ep->first_waiting();
     if (unlikely(receiver.reply_to || receiver.timeout_link.linked() || !scheduler().may_run_directly(receiver)))
         return false;
@@ -73,12 +77,14 @@ bool fastpath_call(Thread& self, arch::User_frame& frame) {
 }
 
 bool fastpath_reply_recv(Thread& self, arch::User_frame& frame) {
+    if (unlikely(!short_message(frame.arg(1)) || frame.arg(arg_timeout) != ipclab::timeout_infinite ||
+                 !ipc_fastpath_enabled))
+        return false;
     uint64_t badge;
     Endpoint* ep = endpoint_in(self, frame.arg(0), ipclab::right_receive, badge);
-    if (unlikely(!ep || !short_message(frame.arg(1)) || frame.arg(arg_timeout) != ipclab::timeout_infinite))
-        return false;
+    if (unlikely(!ep)) return false;
     Thread* caller = self.reply_to;
-    if (unlikely(!caller || ep->has_waiting_senders() || check_receive_window(self) != Status::ok)) return false;
+    if (unlikely(!caller || ep->has_waiting_senders() || !receive_window_ok(self))) return false;
     if (unlikely(caller->timeout_link.linked() || !scheduler().may_run_directly(*caller))) return false;
 
     // Point of no return.
@@ -94,3 +100,23 @@ bool fastpath_reply_recv(Thread& self, arch::User_frame& frame) {
 }
 
 } // namespace kernel
+
+// Called by the syscall entry stub (entry.S) for ipc_call and ipc_reply_recv before the
+// dispatcher: false means the slow path must handle the call.
+extern "C" bool fastpath_call_entry(arch::User_frame* frame) {
+    using namespace kernel;
+    Thread& self = *scheduler().current();
+    if (!fastpath_call(self, *frame)) return false;
+    frame->set_status(long(self.wake_status)); // resumed by the slow path
+    scheduler().preempt_if_needed();
+    return true;
+}
+
+extern "C" bool fastpath_reply_recv_entry(arch::User_frame* frame) {
+    using namespace kernel;
+    Thread& self = *scheduler().current();
+    if (!fastpath_reply_recv(self, *frame)) return false;
+    frame->set_status(long(self.wake_status));
+    scheduler().preempt_if_needed();
+    return true;
+}

@@ -71,10 +71,7 @@ Status check_outgoing(Thread& sender, bool may_grant) {
 Status check_receive_window(Thread& receiver) {
     // Only the range: walking the page tables of a 64 KiB window on every receive would
     // cost more than a short message. The copy validates every page it writes.
-    const ipclab::Utcb& u = receiver.utcb();
-    uint64_t window = u.recv_string_capacity;
-    if (window > ipclab::max_string_bytes) window = ipclab::max_string_bytes;
-    return !window || in_user_half(u.recv_string_addr, window) ? Status::ok : Status::invalid_pointer;
+    return receive_window_ok(receiver) ? Status::ok : Status::invalid_pointer;
 }
 
 Status transfer_message(Thread& sender, Thread& receiver, uint64_t badge, bool by_thread_id) {
@@ -84,8 +81,6 @@ Status transfer_message(Thread& sender, Thread& receiver, uint64_t badge, bool b
     const unsigned length = tag.length();
     ipclab::Utcb& dst = receiver.utcb();
 
-    dst.recv_string_bytes = 0;
-    dst.recv_map_received = 0;
     if (tag.has_string()) {
         const ipclab::Utcb& src = sender.utcb();
         if (src.send_string_bytes > dst.recv_string_capacity) return Status::message_too_long;
@@ -100,13 +95,16 @@ Status transfer_message(Thread& sender, Thread& receiver, uint64_t badge, bool b
         dst.recv_map_received = sender.utcb().send_map_pages;
     }
     if (tag.has_cap()) tag = tag.with(Message_tag::cap_bit, transfer_cap(sender, receiver));
-    for (unsigned i = 0; i < ipclab::mr_in_registers; ++i)
-        to.set_result(2 + i, i < length ? from.arg(2 + i) : 0);
+    // MR0..MR3 are a2..a5 of the sender and r2..r5 (rdx, r10, r8, r9) of the receiver.
+    to.rdx = length > 0 ? from.rdx : 0;
+    to.r10 = length > 1 ? from.r10 : 0;
+    to.r8 = length > 2 ? from.r8 : 0;
+    to.r9 = length > 3 ? from.r9 : 0;
     if (length > ipclab::mr_in_registers)
         copy_bytes(&dst.mr[ipclab::mr_in_registers], &sender.utcb().mr[ipclab::mr_in_registers],
                    (length - ipclab::mr_in_registers) * sizeof(uint64_t));
-    to.set_result(0, badge);
-    to.set_result(1, tag.with(Message_tag::by_thread_id_bit, by_thread_id).raw());
+    to.rdi = badge;
+    to.rsi = tag.with(Message_tag::by_thread_id_bit, by_thread_id).raw();
     return Status::ok;
 }
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "abi/status.hpp"
+#include "lib/assert.hpp"
 
 namespace kernel {
 
@@ -24,6 +25,8 @@ Status check_outgoing(Thread& sender, bool may_grant);
 /// invalid_pointer if it is not in the user half. Whether its pages are mapped and writable
 /// is found when a string is copied into it (both partners then see invalid_pointer).
 Status check_receive_window(Thread& receiver);
+/// The same check, inline for the fast path: true if the window is fine.
+inline bool receive_window_ok(Thread& receiver);
 
 /// Copies the message `sender` is sending (tag in a1, MR0..3 in a2..a5, MR4.. and the items
 /// in its UTCB) to `receiver`: results r0 = badge, r1 = tag (cap flag cleared if the
@@ -36,3 +39,15 @@ Status check_receive_window(Thread& receiver);
 Status transfer_message(Thread& sender, Thread& receiver, uint64_t badge, bool by_thread_id);
 
 } // namespace kernel
+
+#include "abi/utcb.hpp"
+#include "mem/user_memory.hpp"
+#include "task/thread.hpp"
+
+inline bool kernel::receive_window_ok(Thread& receiver) {
+    const ipclab::Utcb& u = receiver.utcb();
+    uint64_t window = u.recv_string_capacity;
+    if (likely(window == 0)) return true;
+    if (window > ipclab::max_string_bytes) window = ipclab::max_string_bytes;
+    return in_user_half(u.recv_string_addr, window);
+}

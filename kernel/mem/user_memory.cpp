@@ -8,10 +8,6 @@
 
 namespace kernel {
 
-bool in_user_half(uint64_t addr, uint64_t bytes) {
-    return addr >= arch::user_base && addr <= arch::user_end && bytes <= arch::user_end - addr;
-}
-
 namespace {
 
 /// Kernel pointer to user byte `addr` and how many bytes follow it in the same page.

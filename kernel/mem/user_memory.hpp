@@ -11,7 +11,9 @@
 namespace kernel {
 
 /// Whether [addr, addr + bytes) lies in the user half without wrapping (no page-table walk).
-bool in_user_half(uint64_t addr, uint64_t bytes);
+inline bool in_user_half(uint64_t addr, uint64_t bytes) {
+    return addr >= arch::user_base && addr <= arch::user_end && bytes <= arch::user_end - addr;
+}
 /// Checks that [addr, addr + bytes) is mapped in `space` with `access` for user mode.
 /// Errors: invalid_pointer (also for a range that wraps or leaves the user half).
 Status check_user_range(const Address_space& space, uint64_t addr, uint64_t bytes, arch::Access access);

@@ -2,7 +2,6 @@
 #include <arch/context.hpp>
 
 #include "abi/syscall.hpp"
-#include "ipc/fastpath.hpp"
 #include "syscall/syscall.hpp"
 #include "task/scheduler.hpp"
 
@@ -41,15 +40,6 @@ extern "C" void syscall_dispatch(arch::User_frame* frame) {
     const long number = frame->number();
     if (number >= 0) {
         frame->set_status(linux_syscall(self, *frame));
-        scheduler().preempt_if_needed();
-        return;
-    }
-    // The fast path first: taken, it leaves to the partner and returns here only if this
-    // thread was later resumed by the slow path.
-    if (ipc_fastpath_enabled &&
-        ((number == long(ipclab::Syscall::ipc_call) && fastpath_call(self, *frame)) ||
-         (number == long(ipclab::Syscall::ipc_reply_recv) && fastpath_reply_recv(self, *frame)))) {
-        frame->set_status(long(self.wake_status));
         scheduler().preempt_if_needed();
         return;
     }

@@ -74,7 +74,7 @@ Status sys_ipc_reply_recv(Thread& self, arch::User_frame& frame) {
     if (caller) TRY(check_outgoing(self, true));
     // As seL4's ReplyRecv: without a caller to answer the receive still happens, and a
     // reply the transfer rejects is reported to the caller, not here.
-    if (caller) (void)Endpoint::reply(self);
+    if (caller) (void)Endpoint::reply(self, false); // receive() runs or queues the caller
     return ep->receive(self, frame.arg(arg_timeout), caller);
 }
 

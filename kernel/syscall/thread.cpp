@@ -12,7 +12,7 @@ Status sys_thread_create(Thread& self, arch::User_frame& frame) {
     // fault in the kernel.
     if (entry < arch::user_base || entry >= arch::user_end || stack < arch::user_base || stack > arch::user_end)
         return Status::invalid_pointer;
-    if (priority > self.priority) return Status::insufficient_rights; // no priority above the creator's
+    if (priority > self.task().max_priority) return Status::insufficient_rights; // above the task's MCP
     Status s;
     Thread* t = Thread::create(self.task(), entry, stack, uint8_t(priority), s);
     if (!t) return s;

@@ -10,20 +10,23 @@
 
 namespace kernel {
 
-namespace {
 Scheduler the_scheduler;
+
+namespace {
 alignas(16) char idle_stack[8192];
 
 uint64_t root_of(Thread* t) { return t ? t->task().space().table().root() : arch::kernel_space_root(); }
 arch::Thread_context& context_of(Thread* t, arch::Thread_context& idle) { return t ? t->context() : idle; }
 } // namespace
 
-Scheduler& scheduler() { return the_scheduler; }
-
-int Scheduler::highest_ready() const {
-    for (int w = 3; w >= 0; --w)
-        if (m_bitmap[w]) return w * 64 + 63 - __builtin_clzll(m_bitmap[w]);
-    return -1;
+void Scheduler::find_highest() {
+    m_highest = -1;
+    for (int w = 3; w >= 0; --w) {
+        if (m_bitmap[w]) {
+            m_highest = w * 64 + 63 - __builtin_clzll(m_bitmap[w]);
+            return;
+        }
+    }
 }
 
 void Scheduler::enqueue(Thread& t, bool front) {
@@ -33,13 +36,19 @@ void Scheduler::enqueue(Thread& t, bool front) {
     else
         level.push_back(t);
     m_bitmap[t.priority / 64] |= 1ull << (t.priority % 64);
+    ++m_ready_count;
+    if (int(t.priority) > m_highest) m_highest = t.priority;
 }
 
 Thread* Scheduler::dequeue_highest() {
     int p = highest_ready();
     if (p < 0) return nullptr;
     Thread* t = m_ready[p].pop_front();
-    if (m_ready[p].empty()) m_bitmap[p / 64] &= ~(1ull << (p % 64));
+    --m_ready_count;
+    if (m_ready[p].empty()) {
+        m_bitmap[p / 64] &= ~(1ull << (p % 64));
+        find_highest();
+    }
     return t;
 }
 
@@ -54,7 +63,11 @@ void Scheduler::make_ready(Thread& t) {
 
 void Scheduler::remove(Thread& t) {
     m_ready[t.priority].remove(t);
-    if (m_ready[t.priority].empty()) m_bitmap[t.priority / 64] &= ~(1ull << (t.priority % 64));
+    --m_ready_count;
+    if (m_ready[t.priority].empty()) {
+        m_bitmap[t.priority / 64] &= ~(1ull << (t.priority % 64));
+        find_highest();
+    }
 }
 
 void Scheduler::switch_to(Thread* next) {
@@ -65,15 +78,6 @@ void Scheduler::switch_to(Thread* next) {
     ++m_switches;
     arch::switch_context(context_of(prev, m_idle), context_of(next, m_idle), root_of(next));
     reap(); // back in `prev`: nobody can be running on a dead thread's stack now
-}
-
-void Scheduler::fast_switch(Thread& next) {
-    Thread* prev = m_current;
-    m_current = &next;
-    if (next.timeslice_left == 0) next.timeslice_left = timeslice_ticks;
-    ++m_switches;
-    arch::fast_switch(prev->context(), next.context(), root_of(&next));
-    reap();
 }
 
 void Scheduler::block() {
@@ -114,8 +118,7 @@ void Scheduler::tick() {
     switch_to(dequeue_highest());
 }
 
-void Scheduler::preempt_if_needed() {
-    if (!m_woken) return;
+void Scheduler::preempt() {
     m_woken = false;
     if (!m_current) {
         if (anyone_ready()) switch_to(dequeue_highest());
@@ -134,7 +137,7 @@ void Scheduler::exit_current() {
     PANIC("a dead thread was resumed");
 }
 
-void Scheduler::reap() {
+void Scheduler::reap_dead() {
     for (Thread* t = m_dead.front(); t;) {
         Thread* next = m_dead.next(*t);
         if (t != m_current) {

@@ -4,6 +4,7 @@
 
 #include <arch/context.hpp>
 
+#include "lib/assert.hpp"
 #include "lib/list.hpp"
 #include "task/thread.hpp"
 
@@ -19,9 +20,9 @@ public:
     static constexpr uint32_t timeslice_ticks = 5;
 
     Thread* current() const { return m_current; }
-    bool anyone_ready() const { return m_bitmap[0] | m_bitmap[1] | m_bitmap[2] | m_bitmap[3]; }
-    /// Priority of the highest ready thread, or -1 if none is ready.
-    int highest_ready() const;
+    bool anyone_ready() const { return m_ready_count != 0; }
+    /// Priority of the highest ready thread, or -1 if none is ready. O(1).
+    int highest_ready() const { return m_ready_count ? m_highest : -1; }
 
     /// Marks `t` ready and queues it at the back of its priority (the running thread is only
     /// marked). Cancels the thread's timeout. The switch to a thread that outranks the
@@ -37,7 +38,7 @@ public:
     void block_and_switch_to(Thread& next);
     /// Whether the IPC fast path may switch straight to `next`: no ready thread outranks it.
     bool may_run_directly(const Thread& next) const {
-        return !anyone_ready() || int(next.priority) >= highest_ready();
+        return !m_ready_count || next.priority >= m_highest;
     }
     /// The IPC fast path's direct switch to `next` (ready, on no queue); the running thread
     /// has set a blocked state. Returns when the running thread is resumed by the slow path.
@@ -49,7 +50,9 @@ public:
     /// Switches to a ready thread that outranks the running one, if one was made ready since
     /// the last check; the running thread goes to the front of its level. Called when the
     /// kernel is about to return to user mode.
-    void preempt_if_needed();
+    void preempt_if_needed() {
+        if (unlikely(m_woken)) preempt();
+    }
     /// Queues a dead thread that is not running for freeing.
     void bury(Thread& t) { m_dead.push_back(t); }
     /// The running thread is dead: frees it later, runs someone else, never returns.
@@ -57,19 +60,27 @@ public:
     /// Switches from the boot stack to the first ready thread (or idle).
     [[noreturn]] void start();
     /// Frees dead threads other than the running one.
-    void reap();
+    void reap() {
+        if (unlikely(!m_dead.empty())) reap_dead();
+    }
 
     uint64_t preemptions() const { return m_preemptions; }
     uint64_t switches() const { return m_switches; }
 
 private:
+    void preempt();
+    void reap_dead();
     void switch_to(Thread* next);
     void enqueue(Thread& t, bool front);
+    /// Recomputes m_highest from the bitmap after a level emptied.
+    void find_highest();
     Thread* dequeue_highest();
     [[noreturn]] static void idle_loop();
 
     List<Thread, &Thread::sched_link> m_ready[priority_levels];
     uint64_t m_bitmap[priority_levels / 64] = {}; ///< bit p set: m_ready[p] not empty
+    uint32_t m_ready_count = 0;                   ///< threads on the ready queues
+    int m_highest = -1;                           ///< highest non-empty level (when any)
     bool m_woken = false;                         ///< a thread was made ready since the last check
     List<Thread, &Thread::sched_link> m_dead;
     Thread* m_current = nullptr;
@@ -78,6 +89,19 @@ private:
     uint64_t m_switches = 0;
 };
 
-Scheduler& scheduler();
+/// The one scheduler (one CPU).
+extern Scheduler the_scheduler;
+inline Scheduler& scheduler() { return the_scheduler; }
 
 } // namespace kernel
+
+#include "task/task.hpp"
+
+inline void kernel::Scheduler::fast_switch(Thread& next) {
+    Thread* prev = m_current;
+    m_current = &next;
+    if (next.timeslice_left == 0) next.timeslice_left = timeslice_ticks;
+    ++m_switches;
+    arch::fast_switch(prev->context(), next.context(), next.task().space().table().root());
+    reap(); // resumed by the slow path
+}

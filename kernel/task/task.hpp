@@ -48,6 +48,9 @@ public:
     /// ends the run.
     bool daemon = false;
     bool root = false;
+    /// Highest priority this task's threads may give a new thread (seL4's maximum controlled
+    /// priority).
+    uint8_t max_priority = Thread::default_priority;
     /// For the C library: where set_tid_address asked the kernel to keep the thread id.
     uint64_t clear_child_tid = 0;
     /// Linux system calls this task asked for and the kernel does not serve, each reported

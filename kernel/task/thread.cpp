@@ -54,7 +54,9 @@ Thread* Thread::create(Task& task, uint64_t entry, uint64_t user_rsp, uint8_t pr
     }
     t->m_utcb = static_cast<ipclab::Utcb*>(arch::phys_to_virt(phys));
     t->m_utcb_address = utcb;
+    t->m_utcb->self = utcb;
     t->m_context.init(reinterpret_cast<uint64_t>(block) + block_bytes, entry, user_rsp);
+    t->m_context.gs_base = utcb;
     thread_registry().insert(*t);
     status = Status::ok;
     return t;

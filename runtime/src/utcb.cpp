@@ -1,14 +1,13 @@
-// The thread's UTCB, found once through the auxiliary vector.
-#include <sys/auxv.h>
-
-#include "abi/boot.hpp"
+// The calling thread's UTCB, through the GS base the kernel sets.
 #include "ipclab/ipc.hpp"
 
 namespace ipclab {
 
 Utcb& utcb() {
-    static Utcb* cached = reinterpret_cast<Utcb*>(getauxval(aux_utcb));
-    return *cached;
+    // Per thread: the kernel points each thread's GS base at its own UTCB.
+    Utcb* u;
+    asm("mov %%gs:%c1, %0" : "=r"(u) : "i"(utcb_self_offset));
+    return *u;
 }
 
 } // namespace ipclab

@@ -51,16 +51,22 @@ def _args(value, where):
 
 
 def _validate_task(t, where, objects):
-    _check_keys(t, where, ["name", "program"], ["args", "daemon", "root", "world", "stack_kib", "priority", "caps"])
+    _check_keys(t, where, ["name", "program"],
+                ["args", "daemon", "root", "world", "stack_kib", "priority", "max_priority", "caps", "count"])
+    if "count" in t:
+        _expect(t["count"], int, where + ".count")
+        if not 0 <= t["count"] <= 1100:
+            _fail(where + ".count", "count must be 0..1100")
     _name(t["name"], where + ".name")
     _name(t["program"], where + ".program")
     _args(t.get("args", []), where + ".args")
     for flag in ("daemon", "root", "world"):
         _expect(t.get(flag, False), bool, where + "." + flag)
-    if "priority" in t:
-        _expect(t["priority"], int, where + ".priority")
-        if not 0 <= t["priority"] <= 255:
-            _fail(where + ".priority", "priorities are 0..255")
+    for key in ("priority", "max_priority"):
+        if key in t:
+            _expect(t[key], int, where + "." + key)
+            if not 0 <= t[key] <= 255:
+                _fail(where + "." + key, "priorities are 0..255")
     if "stack_kib" in t:
         _expect(t["stack_kib"], int, where + ".stack_kib")
         if not 8 <= t["stack_kib"] <= 65536:
@@ -119,6 +125,9 @@ def _validate_run(r, where):
     names = [t["name"] for t in r.get("tasks", [])]
     if len(set(names)) != len(names):
         _fail(where + ".tasks", "task names must be unique")
+    total = sum(t.get("count", 1) for t in r.get("tasks", [])) + r.get("mpi", {}).get("ranks", 0)
+    if total > 1100:
+        _fail(where, "at most 1100 tasks in a run, not " + str(total))
 
 
 def validate(e, where):

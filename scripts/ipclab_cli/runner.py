@@ -46,7 +46,15 @@ class Outcome:
 
 def compose(run, context):
     """(manifest text, [(program, args)]) for one run of an experiment description."""
-    tasks = [dict(t) for t in run.get("tasks", [])]
+    tasks = []
+    for t in run.get("tasks", []):  # a task with "count" stands for that many copies
+        if "count" not in t:
+            tasks.append(dict(t))
+            continue
+        for i in range(t["count"]):
+            copy = dict(t, name=t["name"] + str(i))
+            del copy["count"]
+            tasks.append(copy)
     mpi = run.get("mpi")
     ranks = []  # indices into tasks, in rank order: the MPI program's ranks, then "world" tasks
     if mpi:
@@ -56,7 +64,7 @@ def compose(run, context):
                 t["stack_kib"] = mpi["stack_kib"]
             ranks.append(len(tasks))
             tasks.append(t)
-    ranks += [i for i, t in enumerate(run.get("tasks", [])) if t.get("world")]
+    ranks += [i for i, t in enumerate(tasks) if t.get("world")]
     lines = ["ipclab-run 1", "policy " + run.get("policy", "capability")]
     if not run.get("fastpath", True):
         lines.append("fastpath off")
@@ -66,15 +74,16 @@ def compose(run, context):
         module = i + 1
         flags = [" daemon" if t.get("daemon") else "", " root" if t.get("root") else "",
                  " stack=" + str(t["stack_kib"]) if "stack_kib" in t else "",
-                 " prio=" + str(t["priority"]) if "priority" in t else ""]
+                 " prio=" + str(t["priority"]) if "priority" in t else "",
+                 " mcp=" + str(t["max_priority"]) if "max_priority" in t else ""]
         lines.append("task " + str(module) + " name=" + t["name"] + "".join(flags))
         modules.append((t["program"], t.get("args", [])))
     for i, t in enumerate(tasks):
         for c in t.get("caps", []):
             badge = " badge=" + str(c["badge"]) if "badge" in c else ""
             lines.append("cap %d %d %s %s%s" % (i + 1, c["slot"], c["object"], c["rights"], badge))
-        for key, value in sorted(context.items()):
-            lines.append("env %d %s=%s" % (i + 1, key, value))
+
+    lines += ["env all %s=%s" % (key, value) for key, value in sorted(context.items())]
     if ranks:
         lines.append("communicator world %d %s" % (SLOT_COMM_WORLD, " ".join(str(r + 1) for r in ranks)))
     return "\n".join(lines) + "\n", modules

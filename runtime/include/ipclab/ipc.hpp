@@ -26,7 +26,7 @@ struct Received {
     Message message;
 };
 
-/// The calling thread's UTCB (its address comes from the auxiliary vector).
+/// The calling thread's UTCB (one %gs-relative load: the kernel points GS at it).
 Utcb& utcb();
 
 namespace detail {
@@ -177,7 +177,7 @@ inline Cap_info cap_info(uint64_t slot) {
 }
 
 /// A new thread in the caller's task, running `entry(argument)` on `stack_top` at `priority`
-/// (at most the caller's). It shares the caller's FS base, so it must not use the C library
+/// (at most the task's maximum controlled priority: the run description's mcp=). It shares the caller's FS base, so it must not use the C library
 /// (no errno, stdio or malloc); it ends with thread_exit(). Returns its thread id in `id`.
 Status thread_create(void (*entry)(uint64_t), void* stack_top, uint8_t priority, uint64_t argument, uint64_t& id);
 /// Ends the calling thread (the task ends with its last thread).

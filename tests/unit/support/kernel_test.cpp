@@ -3,6 +3,7 @@
 
 #include "abi/timeout.hpp"
 
+#include <arch/clock.hpp>
 #include <arch/console.hpp>
 #include <arch/memory.hpp>
 
@@ -10,6 +11,13 @@
 
 #include "mem/kmem.hpp"
 #include "task/scheduler.hpp"
+#include "task/timeouts.hpp"
+#include "task/traps.hpp"
+
+// The kernel's entry points from entry.S: syscall/dispatch.cpp and ipc/fastpath.cpp.
+extern "C" void syscall_dispatch(arch::User_frame* frame);
+extern "C" bool fastpath_call_entry(arch::User_frame* frame);
+extern "C" bool fastpath_reply_recv_entry(arch::User_frame* frame);
 
 namespace test {
 
@@ -42,6 +50,7 @@ void Kernel_test::TearDown() {
     }
     kernel::scheduler().reap();
     EXPECT_FALSE(kernel::scheduler().anyone_ready());
+    EXPECT_FALSE(kernel::timeouts().pending()) << "a timeout outlived its thread's wait";
     for (kernel::Kobject* o : m_held) o->release();
     m_held.clear();
     EXPECT_EQ(kernel::kmem::bytes_in_use(), m_kmem_before) << "kernel-object memory leaked";
@@ -56,9 +65,9 @@ kernel::Task& Kernel_test::make_task(const char* name) {
     return *t;
 }
 
-kernel::Thread& Kernel_test::spawn(kernel::Task& task, Body body) {
+kernel::Thread& Kernel_test::spawn(kernel::Task& task, Body body, uint8_t priority) {
     Status s;
-    kernel::Thread* t = kernel::Thread::create(task, 0x401000, kernel::Layout::stack_top, kernel::Thread::default_priority, s);
+    kernel::Thread* t = kernel::Thread::create(task, 0x401000, kernel::Layout::stack_top, priority, s);
     if (!t) arch::host::fatal("Thread::create failed");
     t->context().host_body = [this, t, body = std::move(body)] {
         body(*t);
@@ -69,7 +78,9 @@ kernel::Thread& Kernel_test::spawn(kernel::Task& task, Body body) {
     return *t;
 }
 
-kernel::Thread& Kernel_test::spawn(const char* name, Body body) { return spawn(make_task(name), std::move(body)); }
+kernel::Thread& Kernel_test::spawn(const char* name, Body body, uint8_t priority) {
+    return spawn(make_task(name), std::move(body), priority);
+}
 
 void Kernel_test::kill(kernel::Task& task) {
     forget(task);
@@ -136,5 +147,24 @@ void load_message(kernel::Thread& t, ipclab::Message_tag tag, std::initializer_l
 uint64_t received_mr(kernel::Thread& t, unsigned i) {
     return i < ipclab::mr_in_registers ? t.frame().arg(2 + i) : t.utcb().mr[i];
 }
+
+ipclab::Status syscall(kernel::Thread& self, ipclab::Syscall number, std::initializer_list<uint64_t> args,
+                       uint64_t timeout) {
+    arch::User_frame& f = self.frame();
+    f.rax = static_cast<uint64_t>(number);
+    unsigned i = 0;
+    for (uint64_t v : args) f.set_result(i++, v);
+    f.r12 = timeout;
+    // As entry.S: ipc_call and ipc_reply_recv try the fast path first; it returns true
+    // once this thread is resumed with its results in the frame.
+    const bool fast = (number == ipclab::Syscall::ipc_call && fastpath_call_entry(&f)) ||
+                      (number == ipclab::Syscall::ipc_reply_recv && fastpath_reply_recv_entry(&f));
+    if (!fast) syscall_dispatch(&f);
+    return static_cast<ipclab::Status>(f.rax);
+}
+
+void advance_clock(uint64_t ns) { arch::host::set_now(arch::now() + ns); }
+
+void timer_interrupt() { kernel::handle_timer_interrupt(); }
 
 } // namespace test

@@ -14,6 +14,8 @@
 #include <arch/platform.hpp>
 
 #include "abi/message.hpp"
+#include "abi/syscall.hpp"
+#include "abi/timeout.hpp"
 #include "ipc/endpoint.hpp"
 #include "lib/print.hpp"
 #include "mpi_shim/kernel/communicator.hpp"
@@ -34,16 +36,17 @@ protected:
     /// run (task/run.cpp), which on the host ends the process. Tests of whole runs end it.
     static kernel::Task& keeper();
     /// Ends the tasks still alive, drops held objects, and checks that kernel-object memory
-    /// and the kernel account are back where the constructor found them.
+    /// and the kernel account are back where the constructor found them and that no
+    /// timeout is left armed.
     void TearDown() override;
 
     /// A new task; give it a thread with spawn(): the kernel frees a task with its last
     /// thread, so a task that never had one would outlive the test.
     kernel::Task& make_task(const char* name);
-    /// A new thread of `task` running `body`, ready to run.
-    kernel::Thread& spawn(kernel::Task& task, Body body);
-    /// A new task named `name` with one thread running `body`.
-    kernel::Thread& spawn(const char* name, Body body);
+    /// A new thread of `task` running `body`, ready to run, at `priority` (0..255).
+    kernel::Thread& spawn(kernel::Task& task, Body body, uint8_t priority = kernel::Thread::default_priority);
+    /// A new task named `name` with one thread running `body` at `priority`.
+    kernel::Thread& spawn(const char* name, Body body, uint8_t priority = kernel::Thread::default_priority);
     /// Ends `task` from outside, as a fault in one of its threads would.
     void kill(kernel::Task& task);
     /// Stops tracking a task that kernel code ended (its memory goes with its last thread).
@@ -78,5 +81,20 @@ private:
 void load_message(kernel::Thread& t, ipclab::Message_tag tag, std::initializer_list<uint64_t> mrs);
 /// Message register `i` as `t` received it (a2..a5 for MR0..MR3, the UTCB beyond).
 uint64_t received_mr(kernel::Thread& t, unsigned i);
+
+/// Makes native system call `number` from the running thread `self` as the entry stub
+/// (entry.S) does: rax = number, a0.. from `args`, a6 (r12) = `timeout`; ipc_call and
+/// ipc_reply_recv try the fast path first, everything else (and what the fast path refuses)
+/// goes to syscall_dispatch. Returns the status left in rax; results are in
+/// self.frame().arg(0..5).
+ipclab::Status syscall(kernel::Thread& self, ipclab::Syscall number, std::initializer_list<uint64_t> args,
+                       uint64_t timeout = ipclab::timeout_infinite);
+
+/// Moves the virtual clock (arch::now()) forward by `ns` nanoseconds; it never goes back,
+/// so the timeout queue and the tick of every test see one monotonic clock.
+void advance_clock(uint64_t ns);
+/// The timer interrupt as the architecture layer delivers it (task/traps.cpp): expires due
+/// timeouts, delivers due ticks, preempts. Call it from the test (idle) or from a thread.
+void timer_interrupt();
 
 } // namespace test

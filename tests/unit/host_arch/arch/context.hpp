@@ -20,6 +20,7 @@ struct Host_coroutine; // context.cpp: saved registers and the host stack
 struct Thread_context {
     uint64_t kernel_stack_top = 0;
     uint64_t fs_base = 0; ///< kept, as on x86-64, though host code never uses it
+    uint64_t gs_base = 0; ///< likewise (the thread's UTCB on x86-64)
     /// What the thread runs instead of user code (set by the test after Thread::create).
     /// It must not return: it ends its task, as a user program's exit does.
     std::function<void()> host_body;
@@ -50,9 +51,15 @@ uint64_t kernel_space_root();
 /// switched from (the test's own context plays the idle loop) but not to.
 void switch_context(Thread_context& from, Thread_context& to, uint64_t to_page_table_root);
 
+namespace host {
+/// How many switches the IPC fast path made: the tests see which path a call took.
+inline uint64_t fast_switches = 0;
+} // namespace host
+
 /// The IPC fast path's switch. On the host a thread is a coroutine either way: the thread
 /// switched to resumes where it blocked, and returns the results its frame holds.
 inline void fast_switch(Thread_context& from, Thread_context& to, uint64_t to_page_table_root) {
+    ++host::fast_switches;
     switch_context(from, to, to_page_table_root);
 }
 

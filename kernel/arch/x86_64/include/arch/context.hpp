@@ -13,6 +13,7 @@ struct Thread_context {
     uint64_t kernel_rsp = 0;   ///< saved by switch_context while the thread is not running
     uint64_t kernel_stack_top = 0;
     uint64_t fs_base = 0;
+    uint64_t gs_base = 0;      ///< the thread's UTCB (user code reads it through %gs)
     alignas(16) uint8_t fpu_state[512]; ///< fxsave image
 
     User_frame& frame() const {
@@ -34,10 +35,20 @@ uint64_t kernel_space_root();
 /// kernel stack, FS base and FPU state. Returns when `from` is resumed.
 void switch_context(Thread_context& from, Thread_context& to, uint64_t to_page_table_root);
 
+/// Makes `to` the context the CPU enters the kernel on: address space, kernel stack for
+/// system calls and interrupts, FS base.
+void load(Thread_context& to, uint64_t page_table_root);
+
 /// The IPC fast path's switch: saves `from` like switch_context (a later switch_context to
 /// it returns from this call) and returns to user mode in `to`, a thread blocked in a system
 /// call whose frame holds its results. Does not return to the caller until `from` resumes.
-void fast_switch(Thread_context& from, Thread_context& to, uint64_t to_page_table_root);
+inline void fast_switch(Thread_context& from, Thread_context& to, uint64_t to_page_table_root) {
+    asm volatile("fxsave64 %0" : "=m"(from.fpu_state));
+    load(to, to_page_table_root);
+    asm volatile("fxrstor64 %0" ::"m"(to.fpu_state));
+    extern void fast_switch_stacks(uint64_t * save_rsp, User_frame * to) asm("fast_switch_stacks");
+    fast_switch_stacks(&from.kernel_rsp, &to.frame());
+}
 
 /// Starts running `to` on the boot stack, which is abandoned.
 [[noreturn]] void start_first(Thread_context& to, uint64_t page_table_root);

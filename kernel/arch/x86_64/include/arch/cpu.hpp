@@ -52,5 +52,6 @@ inline constexpr uint32_t msr_star = 0xC0000081;
 inline constexpr uint32_t msr_lstar = 0xC0000082;
 inline constexpr uint32_t msr_fmask = 0xC0000084;
 inline constexpr uint32_t msr_fs_base = 0xC0000100;
+inline constexpr uint32_t msr_gs_base = 0xC0000101;
 
 } // namespace arch
