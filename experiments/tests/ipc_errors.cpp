@@ -30,7 +30,9 @@ void expect(const char* name, Status got, Status want) {
 
 const Message empty{Message_tag{0, 0}, {}};
 
-Message with(uint64_t bit) { return Message{Message_tag{0, 0}.with(bit, true), {}}; }
+Message with(uint64_t bit) {
+    return Message{Message_tag{0, 0}.with(bit, true), {}};
+}
 
 void bad_capabilities() {
     expect("slot 0", ipc_send(0, empty), Status::invalid_capability);
@@ -40,28 +42,37 @@ void bad_capabilities() {
     expect("communicator used as endpoint", ipc_send(slot_world, empty), Status::wrong_object_type);
     expect("receive on a communicator", ipc_recv(slot_world).status, Status::wrong_object_type);
     expect("send without send right", ipc_send(slot_receive, empty), Status::insufficient_rights);
-    expect("receive without receive right", ipc_recv(slot_send).status, Status::insufficient_rights);
-    expect("call without send right", ipc_call(slot_receive, empty).status, Status::insufficient_rights);
+    expect("receive without receive right", ipc_recv(slot_send).status,
+           Status::insufficient_rights);
+    expect("call without send right", ipc_call(slot_receive, empty).status,
+           Status::insufficient_rights);
     expect("reply_recv without receive right", ipc_reply_recv(slot_send, empty).status,
            Status::insufficient_rights);
 }
 
 void bad_messages() {
-    expect("tag longer than 64 registers", ipc_send(slot_send, Message{Message_tag{0x41}, {}}), Status::invalid_argument);
-    expect("reserved tag bit", ipc_send(slot_send, with(Message_tag::reserved_bits)), Status::invalid_argument);
-    expect("kernel-set tag bit", ipc_send(slot_send, with(Message_tag::by_thread_id_bit)), Status::invalid_argument);
+    expect("tag longer than 64 registers", ipc_send(slot_send, Message{Message_tag{0x41}, {}}),
+           Status::invalid_argument);
+    expect("reserved tag bit", ipc_send(slot_send, with(Message_tag::reserved_bits)),
+           Status::invalid_argument);
+    expect("kernel-set tag bit", ipc_send(slot_send, with(Message_tag::by_thread_id_bit)),
+           Status::invalid_argument);
     Utcb& u = utcb();
     u.send_string_addr = kernel_address; // the kernel image
     u.send_string_bytes = 64;
-    expect("string in kernel memory", ipc_send(slot_send, with(Message_tag::string_bit)), Status::invalid_pointer);
+    expect("string in kernel memory", ipc_send(slot_send, with(Message_tag::string_bit)),
+           Status::invalid_pointer);
     u.send_string_addr = 0x1000; // unmapped
-    expect("string unmapped", ipc_send(slot_send, with(Message_tag::string_bit)), Status::invalid_pointer);
+    expect("string unmapped", ipc_send(slot_send, with(Message_tag::string_bit)),
+           Status::invalid_pointer);
     u.send_string_addr = 0x400000;
     u.send_string_bytes = max_string_bytes + 1;
-    expect("string too long", ipc_send(slot_send, with(Message_tag::string_bit)), Status::message_too_long);
+    expect("string too long", ipc_send(slot_send, with(Message_tag::string_bit)),
+           Status::message_too_long);
     u.recv_string_addr = 0xffff800000000000ull; // the kernel's direct map
     u.recv_string_capacity = 4096;
-    expect("receive window in kernel memory", ipc_recv(slot_receive).status, Status::invalid_pointer);
+    expect("receive window in kernel memory", ipc_recv(slot_receive).status,
+           Status::invalid_pointer);
     u.recv_string_capacity = 0;
     expect("reply without a caller", ipc_reply(empty), Status::no_reply_capability);
 }
@@ -72,12 +83,13 @@ void bad_items() {
     u.send_cap_slot = slot_wait;
     expect("capability item without grant right", ipc_send(slot_send, with(Message_tag::cap_bit)),
            Status::insufficient_rights);
-    expect("capability item in a call without grant right", ipc_call(slot_send, with(Message_tag::cap_bit)).status,
-           Status::insufficient_rights);
+    expect("capability item in a call without grant right",
+           ipc_call(slot_send, with(Message_tag::cap_bit)).status, Status::insufficient_rights);
     u.send_map_addr = 0x400000;
     u.send_map_pages = 1;
     u.send_map_writable = 0;
-    expect("map item without grant right", ipc_send(slot_send, with(Message_tag::map_bit)), Status::insufficient_rights);
+    expect("map item without grant right", ipc_send(slot_send, with(Message_tag::map_bit)),
+           Status::insufficient_rights);
     u.send_cap_slot = 200;
     expect("capability item from an empty slot", ipc_send(slot_grant, with(Message_tag::cap_bit)),
            Status::invalid_capability);
@@ -88,24 +100,31 @@ void bad_items() {
     expect("communicator capability in a message", ipc_send(slot_grant, with(Message_tag::cap_bit)),
            Status::invalid_argument);
     u.send_map_addr = 0x400010;
-    expect("map item not page-aligned", ipc_send(slot_grant, with(Message_tag::map_bit)), Status::invalid_argument);
+    expect("map item not page-aligned", ipc_send(slot_grant, with(Message_tag::map_bit)),
+           Status::invalid_argument);
     u.send_map_addr = 0x400000;
     u.send_map_pages = 0;
-    expect("map item of no pages", ipc_send(slot_grant, with(Message_tag::map_bit)), Status::invalid_argument);
+    expect("map item of no pages", ipc_send(slot_grant, with(Message_tag::map_bit)),
+           Status::invalid_argument);
     u.send_map_pages = 1025;
-    expect("map item over 1024 pages", ipc_send(slot_grant, with(Message_tag::map_bit)), Status::invalid_argument);
+    expect("map item over 1024 pages", ipc_send(slot_grant, with(Message_tag::map_bit)),
+           Status::invalid_argument);
     u.send_map_addr = unmapped_address;
     u.send_map_pages = 1;
-    expect("map item unmapped", ipc_send(slot_grant, with(Message_tag::map_bit)), Status::invalid_pointer);
+    expect("map item unmapped", ipc_send(slot_grant, with(Message_tag::map_bit)),
+           Status::invalid_pointer);
 }
 
 /// Nobody else holds "a", "b" or "n": every wait here is in vain.
 void waits() {
-    expect("send, zero timeout, nobody receiving", ipc_send(slot_send, empty, timeout_zero), Status::would_block);
-    expect("receive, zero timeout, nobody sending", ipc_recv(slot_receive, timeout_zero).status, Status::would_block);
+    expect("send, zero timeout, nobody receiving", ipc_send(slot_send, empty, timeout_zero),
+           Status::would_block);
+    expect("receive, zero timeout, nobody sending", ipc_recv(slot_receive, timeout_zero).status,
+           Status::would_block);
     expect("call, zero timeout, nobody receiving", ipc_call(slot_grant, empty, timeout_zero).status,
            Status::would_block);
-    expect("notify_wait, zero timeout, no signal", notify_wait(slot_wait, timeout_zero).status, Status::would_block);
+    expect("notify_wait, zero timeout, no signal", notify_wait(slot_wait, timeout_zero).status,
+           Status::would_block);
     expect("send, 1 ms timeout", ipc_send(slot_send, empty, 1000000), Status::timed_out);
     expect("receive, 1 ms timeout", ipc_recv(slot_receive, 1000000).status, Status::timed_out);
     expect("call, 1 ms timeout", ipc_call(slot_grant, empty, 1000000).status, Status::timed_out);
@@ -114,10 +133,13 @@ void waits() {
 
 void bad_thread_ids() {
     const uint64_t me = thread_self().id;
-    expect("send to an unknown thread id", ipc_send_tid(unknown_thread, empty), Status::invalid_capability);
-    expect("call to an unknown thread id", ipc_call_tid(unknown_thread, empty).status, Status::invalid_capability);
+    expect("send to an unknown thread id", ipc_send_tid(unknown_thread, empty),
+           Status::invalid_capability);
+    expect("call to an unknown thread id", ipc_call_tid(unknown_thread, empty).status,
+           Status::invalid_capability);
     expect("send to a thread without inbox", ipc_send_tid(me, empty), Status::invalid_capability);
-    expect("bind inbox without receive right", ipc_bind_inbox(slot_send), Status::insufficient_rights);
+    expect("bind inbox without receive right", ipc_bind_inbox(slot_send),
+           Status::insufficient_rights);
     expect("bind inbox to a notification", ipc_bind_inbox(slot_wait), Status::wrong_object_type);
     expect("bind inbox to an empty slot", ipc_bind_inbox(200), Status::invalid_capability);
 }
@@ -127,21 +149,29 @@ void bad_notifications() {
     expect("wait on an endpoint", notify_wait(slot_receive).status, Status::wrong_object_type);
     expect("send to a notification", ipc_send(slot_signal, empty), Status::wrong_object_type);
     expect("signal without send right", notify_signal(slot_wait), Status::insufficient_rights);
-    expect("wait without receive right", notify_wait(slot_signal).status, Status::insufficient_rights);
-    expect("poll without receive right", notify_poll(slot_signal).status, Status::insufficient_rights);
+    expect("wait without receive right", notify_wait(slot_signal).status,
+           Status::insufficient_rights);
+    expect("poll without receive right", notify_poll(slot_signal).status,
+           Status::insufficient_rights);
     expect("signal an empty slot", notify_signal(200), Status::invalid_capability);
 }
 
 void bad_capability_calls() {
-    expect("derive from an empty slot", cap_derive(200, slot_free, right_send), Status::invalid_capability);
-    expect("derive from a slot out of range", cap_derive(1u << 20, slot_free, right_send), Status::invalid_capability);
-    expect("derive into an occupied slot", cap_derive(slot_send, slot_receive, right_send), Status::invalid_capability);
+    expect("derive from an empty slot", cap_derive(200, slot_free, right_send),
+           Status::invalid_capability);
+    expect("derive from a slot out of range", cap_derive(1u << 20, slot_free, right_send),
+           Status::invalid_capability);
+    expect("derive into an occupied slot", cap_derive(slot_send, slot_receive, right_send),
+           Status::invalid_capability);
     expect("derive into slot 0", cap_derive(slot_send, 0, right_send), Status::invalid_capability);
-    expect("derive into a slot out of range", cap_derive(slot_send, cap_slots, right_send), Status::invalid_capability);
+    expect("derive into a slot out of range", cap_derive(slot_send, cap_slots, right_send),
+           Status::invalid_capability);
     expect("derive more rights", cap_derive(slot_send, slot_free, right_send | right_receive),
            Status::insufficient_rights);
-    expect("derive unknown rights", cap_derive(slot_send, slot_free, 0x8), Status::invalid_argument);
-    expect("re-badge a badged capability", cap_derive(slot_badged, slot_free, right_send, 6), Status::invalid_argument);
+    expect("derive unknown rights", cap_derive(slot_send, slot_free, 0x8),
+           Status::invalid_argument);
+    expect("re-badge a badged capability", cap_derive(slot_badged, slot_free, right_send, 6),
+           Status::invalid_argument);
     expect("re-badge a communicator capability", cap_derive(slot_world, slot_free, right_send, 9),
            Status::invalid_argument);
     expect("delete an empty slot", cap_delete(200), Status::invalid_capability);
@@ -152,19 +182,25 @@ void bad_capability_calls() {
     expect("info of a slot out of range", cap_info(1u << 20).status, Status::invalid_capability);
 }
 
-[[noreturn]] void never_runs(uint64_t) { thread_exit(1); }
+[[noreturn]] void never_runs(uint64_t) {
+    thread_exit(1);
+}
 alignas(16) unsigned char stack[4096];
 
 void bad_threads() {
     uint64_t id = 0;
     auto* kernel_entry = reinterpret_cast<void (*)(uint64_t)>(kernel_address + 0x1000);
-    expect("thread entry in kernel memory", thread_create(kernel_entry, stack + sizeof stack, 50, 0, id),
+    expect("thread entry in kernel memory",
+           thread_create(kernel_entry, stack + sizeof stack, 50, 0, id), Status::invalid_pointer);
+    expect("thread entry at address 0", thread_create(nullptr, stack + sizeof stack, 50, 0, id),
            Status::invalid_pointer);
-    expect("thread entry at address 0", thread_create(nullptr, stack + sizeof stack, 50, 0, id), Status::invalid_pointer);
-    expect("thread stack in kernel memory", thread_create(never_runs, reinterpret_cast<void*>(kernel_address), 50, 0, id),
+    expect("thread stack in kernel memory",
+           thread_create(never_runs, reinterpret_cast<void*>(kernel_address), 50, 0, id),
            Status::invalid_pointer);
-    const uint8_t mine = thread_self().priority; // 100: the run description's, and the task's maximum
-    expect("thread priority above the task's maximum", thread_create(never_runs, stack + sizeof stack, uint8_t(mine + 1), 0, id),
+    const uint8_t mine =
+        thread_self().priority; // 100: the run description's, and the task's maximum
+    expect("thread priority above the task's maximum",
+           thread_create(never_runs, stack + sizeof stack, uint8_t(mine + 1), 0, id),
            Status::insufficient_rights);
 }
 

@@ -1,6 +1,5 @@
 // Every native IPC operation, checked against the kernel: the roles, the server, the case
-// report and the partner threads (the cases are in ipc_ops_transfer.cpp and
-// ipc_ops_control.cpp).
+// report and the partner threads (the cases are in the other ipc_ops_*.cpp).
 // usage: ipc_ops server            (slot 2: endpoint "service", receive right)
 //        ipc_ops client            (capabilities as in ipc_ops.hpp)
 //        ipc_ops teardown WHAT     (WHAT: endpoint, notification or inbox; ipc_ops.hpp)
@@ -34,7 +33,8 @@ void Case::append(const char* format, ...) {
     va_start(args, format);
     int n = vsnprintf(m_line + m_used, sizeof m_line - m_used, format, args);
     va_end(args);
-    if (n > 0) m_used = m_used + unsigned(n) < sizeof m_line ? m_used + unsigned(n) : sizeof m_line - 1;
+    if (n > 0)
+        m_used = m_used + unsigned(n) < sizeof m_line ? m_used + unsigned(n) : sizeof m_line - 1;
 }
 
 Case& Case::status(const char* key, Status s) {
@@ -91,7 +91,9 @@ unsigned finished = 0; // written by partners (atomically), read by the main thr
 
 } // namespace
 
-void clear_probes() { memset(probe, 0, sizeof probe); }
+void clear_probes() {
+    memset(probe, 0, sizeof probe);
+}
 
 uint64_t spawn(void (*body)(uint64_t), uint64_t argument, uint8_t priority, Status* status) {
     // A stack is never reused: a partner that counted itself finished may not have left it yet.
@@ -135,11 +137,14 @@ bool join_within(uint64_t ns) {
     return __atomic_load_n(&finished, __ATOMIC_ACQUIRE) == started;
 }
 
-void let_partner_block() { sched_yield(); }
+void let_partner_block() {
+    sched_yield();
+}
 
 void pause_for(uint64_t ns) {
     // Nobody sends to the quiet endpoint: the receive times out.
-    if (ipc_recv(slot_quiet, ns).status != Status::timed_out) fail("pause: receive did not time out");
+    if (ipc_recv(slot_quiet, ns).status != Status::timed_out)
+        fail("pause: receive did not time out");
 }
 
 uint8_t main_priority() {
@@ -152,7 +157,8 @@ void receive_value(uint64_t i) {
     probe[i].status = r.status;
     probe[i].badge = r.badge;
     probe[i].tag = r.message.tag.raw();
-    for (unsigned k = 0; k < mr_in_registers; ++k) probe[i].mr[k] = r.message.mr[k];
+    for (unsigned k = 0; k < mr_in_registers; ++k)
+        probe[i].mr[k] = r.message.mr[k];
     probe[i].value = r.message.mr[0];
     finish();
 }
@@ -171,8 +177,38 @@ void call_value(uint64_t i) {
 
 uint64_t fnv1a(const unsigned char* p, uint64_t n) {
     uint64_t h = 0xcbf29ce484222325ull;
-    for (uint64_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ull;
+    for (uint64_t i = 0; i < n; ++i)
+        h = (h ^ p[i]) * 0x100000001b3ull;
     return h;
+}
+
+// ---- The client's side of the server's protocol ------------------------------------------
+
+namespace {
+
+struct Server_state {
+    Status last_error;
+    uint64_t failed_receives;
+};
+
+Server_state query() {
+    Received r = ipc_call(slot_service, Message{Message_tag{op_query, 0}, {}});
+    if (r.status != Status::ok) fail("op_query failed");
+    return Server_state{Status(r.message.mr[0]), r.message.mr[1]};
+}
+
+} // namespace
+
+void prepare(Prepare what, uint64_t a, uint64_t b) {
+    Received r = ipc_call(slot_service, Message{Message_tag{op_prepare, 3}, {what, a, b}});
+    if (r.status != Status::ok || r.message.tag.label() != 0) fail("op_prepare failed");
+}
+
+void server_saw(Case& c, Status want) {
+    Server_state s = query();
+    c.status("server_status", s.last_error).num("server_failed_receives", s.failed_receives);
+    c.want(s.last_error == want && s.failed_receives == (want == Status::ok ? 0 : 1),
+           "server's receive status");
 }
 
 // ---- The server ---------------------------------------------------------------------------
@@ -210,7 +246,8 @@ Message echo(const Message& m, Utcb& u) {
         else
             leaks += m.mr[i] != 0;
     }
-    for (unsigned i = mr_in_registers; i < n; ++i) ++u.mr[i];
+    for (unsigned i = mr_in_registers; i < n; ++i)
+        ++u.mr[i];
     r.tag = Message_tag{leaks, n};
     return r;
 }
@@ -223,7 +260,8 @@ Message use_cap(const Message& m) {
         if (info.type == object_notification)
             used = notify_signal(server_recv_cap_slot);
         else
-            used = ipc_send(server_recv_cap_slot, Message{Message_tag{0, 1}, {0xcafe}}, timeout_zero);
+            used =
+                ipc_send(server_recv_cap_slot, Message{Message_tag{0, 1}, {0xcafe}}, timeout_zero);
         deleted = cap_delete(server_recv_cap_slot);
     }
     const uint64_t label = uint64_t(info.status) | uint64_t(used) << 8 | uint64_t(deleted) << 16;
@@ -233,7 +271,8 @@ Message use_cap(const Message& m) {
 Message map_access(const Message& m, uint64_t received) {
     const uint64_t window = m.mr[3] ? m.mr[3] : map_window;
     uint64_t word = 0;
-    if (window_mapped(window) && m.mr[0] < 8192) word = *reinterpret_cast<volatile uint64_t*>(window + m.mr[0]);
+    if (window_mapped(window) && m.mr[0] < 8192)
+        word = *reinterpret_cast<volatile uint64_t*>(window + m.mr[0]);
     if (window_mapped(window) && m.mr[1] < 8192)
         *reinterpret_cast<volatile uint64_t*>(window + m.mr[1]) = m.mr[2];
     return Message{Message_tag{0, 2}, {received, word}};
@@ -242,17 +281,21 @@ Message map_access(const Message& m, uint64_t received) {
 Message prepare(const Message& m, Utcb& u) {
     switch (m.mr[0]) {
     case prepare_string_window:
-        u.recv_string_addr = m.mr[1] == window_unmapped  ? unmapped_address
-                             : m.mr[1] == window_read_only ? reinterpret_cast<uint64_t>(&fnv1a) & ~uint64_t(4095)
-                                                           : reinterpret_cast<uint64_t>(server_buffer);
+        u.recv_string_addr = m.mr[1] == window_unmapped ? unmapped_address
+                             : m.mr[1] == window_read_only
+                                 ? reinterpret_cast<uint64_t>(&fnv1a) & ~uint64_t(4095)
+                                 : reinterpret_cast<uint64_t>(server_buffer);
         u.recv_string_capacity = m.mr[2];
         break;
-    case prepare_cap_slot: u.recv_cap_slot = m.mr[1]; break;
+    case prepare_cap_slot:
+        u.recv_cap_slot = m.mr[1];
+        break;
     case prepare_map_window:
         u.recv_map_addr = m.mr[1];
         u.recv_map_pages = m.mr[2];
         break;
-    default: return Message{Message_tag{0xbad, 0}, {}};
+    default:
+        return Message{Message_tag{0xbad, 0}, {}};
     }
     return Message{Message_tag{0, 0}, {}};
 }
@@ -260,25 +303,31 @@ Message prepare(const Message& m, Utcb& u) {
 Message handle(const Received& in, Utcb& u, uint64_t map_received) {
     const Message& m = in.message;
     switch (m.tag.label()) {
-    case op_echo: return echo(m, u);
+    case op_echo:
+        return echo(m, u);
     case op_string: {
         const uint64_t n = m.tag.has_string() ? u.recv_string_bytes : 0;
         const uint64_t h = fnv1a(server_buffer, n);
-        for (uint64_t i = 0; i < n; ++i) server_buffer[i] ^= 0x5a;
+        for (uint64_t i = 0; i < n; ++i)
+            server_buffer[i] ^= 0x5a;
         u.send_string_addr = reinterpret_cast<uint64_t>(server_buffer);
         u.send_string_bytes = n;
         return Message{Message_tag{0, 2, true}, {n, h}};
     }
-    case op_cap: return use_cap(m);
-    case op_map: return map_access(m, map_received);
-    case op_prepare: return prepare(m, u);
+    case op_cap:
+        return use_cap(m);
+    case op_map:
+        return map_access(m, map_received);
+    case op_prepare:
+        return prepare(m, u);
     case op_query: {
         Message r{Message_tag{0, 2}, {uint64_t(last_error), failed_receives}};
         last_error = Status::ok;
         failed_receives = 0;
         return r;
     }
-    default: return Message{Message_tag{0xbad, 0}, {}};
+    default:
+        return Message{Message_tag{0xbad, 0}, {}};
     }
 }
 
@@ -291,7 +340,8 @@ Message handle(const Received& in, Utcb& u, uint64_t map_received) {
     for (;;) {
         // recv_map_received (and recv_string_bytes) mean something only with the tag's flag.
         const uint64_t map_used = u.recv_map_addr;
-        const uint64_t map_received = m.status == Status::ok && m.message.tag.has_map() ? u.recv_map_received : 0;
+        const uint64_t map_received =
+            m.status == Status::ok && m.message.tag.has_map() ? u.recv_map_received : 0;
         arm_defaults(u);
         if (m.status != Status::ok) {
             last_error = m.status;
@@ -315,6 +365,7 @@ int main(int argc, char** argv) {
     (void)main_priority();
     if (argc == 2 && !strcmp(argv[1], "client")) {
         transfer_cases();
+        item_cases();
         control_cases();
         thread_cases();
     } else if (argc != 3 || strcmp(argv[1], "teardown") != 0 || !teardown_case(argv[2])) {

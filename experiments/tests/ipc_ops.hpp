@@ -1,8 +1,9 @@
 // Shared parts of the ipc_ops test program: capability slots, the server's protocol, the
 // case report and the partner threads. The program is ipc_ops.cpp (roles, server, report,
-// partners), ipc_ops_transfer.cpp (what a message carries), ipc_ops_control.cpp (timeouts,
-// notifications, capabilities) and ipc_ops_threads.cpp (thread ids, threads, priorities,
-// callers left without an answer, objects destroyed under a waiter).
+// partners), ipc_ops_transfer.cpp (order, registers, strings), ipc_ops_items.cpp (capability
+// and map items), ipc_ops_control.cpp (timeouts, notifications, capabilities) and
+// ipc_ops_threads.cpp (thread ids, threads, priorities, callers left without an answer,
+// objects destroyed under a waiter).
 #pragma once
 
 #include <stdint.h>
@@ -15,15 +16,15 @@ using namespace ipclab;
 
 // Capability slots, as tests/qemu/scenarios/ipc_ops.json hands them out.
 // The client task:
-inline constexpr uint64_t slot_service = 2;        ///< endpoint "service": send + grant, badge 7
-inline constexpr uint64_t slot_local = 3;          ///< endpoint "local": send + receive + grant
-inline constexpr uint64_t slot_note = 4;           ///< notification "note": receive
-inline constexpr uint64_t slot_note_a = 5;         ///< notification "note": send, badge 1
-inline constexpr uint64_t slot_note_b = 6;         ///< notification "note": send, badge 2
-inline constexpr uint64_t slot_done = 7;           ///< notification "done": send + receive, badge 1
-inline constexpr uint64_t slot_inbox = 8;          ///< endpoint "inbox": send + receive
-inline constexpr uint64_t slot_service_plain = 9;  ///< endpoint "service": send only, badge 7
-inline constexpr uint64_t slot_quiet = 10;         ///< endpoint "quiet": receive; nobody sends
+inline constexpr uint64_t slot_service = 2;       ///< endpoint "service": send + grant, badge 7
+inline constexpr uint64_t slot_local = 3;         ///< endpoint "local": send + receive + grant
+inline constexpr uint64_t slot_note = 4;          ///< notification "note": receive
+inline constexpr uint64_t slot_note_a = 5;        ///< notification "note": send, badge 1
+inline constexpr uint64_t slot_note_b = 6;        ///< notification "note": send, badge 2
+inline constexpr uint64_t slot_done = 7;          ///< notification "done": send + receive, badge 1
+inline constexpr uint64_t slot_inbox = 8;         ///< endpoint "inbox": send + receive
+inline constexpr uint64_t slot_service_plain = 9; ///< endpoint "service": send only, badge 7
+inline constexpr uint64_t slot_quiet = 10;        ///< endpoint "quiet": receive; nobody sends
 // The client task of the teardown runs (besides slots 4, 5 and 7): its only capabilities to
 // an endpoint and a notification that nobody else holds.
 inline constexpr uint64_t slot_doomed_endpoint = 30; ///< endpoint "doomed": receive
@@ -34,15 +35,15 @@ inline constexpr uint64_t server_recv_cap_slot = 20;
 
 /// Server operations (the label of a call to the service endpoint). Every one is answered.
 enum Op : uint64_t {
-    op_echo = 1,    ///< reply: label = register MRs beyond the length that were not zero,
-                    ///< same length, every MR + 1
-    op_string,      ///< reply: MR0 bytes received, MR1 their hash, the string back XOR 0x5a
-    op_cap,         ///< reply: MR0 cap flag, MR1..3 cap_info of it; label: status of a signal
-                    ///< through it | status of its deletion << 8
-    op_map,         ///< MR0 offset to read, MR1 offset to write, MR2 value, in the map window;
-                    ///< reply: MR0 pages received, MR1 the word read
-    op_prepare,     ///< MR0 a Prepare, MR1 and MR2 its values: for the next receive only
-    op_query,       ///< reply: MR0 status of the last failed receive (then cleared), MR1 count
+    op_echo = 1, ///< reply: label = register MRs beyond the length that were not zero,
+                 ///< same length, every MR + 1
+    op_string,   ///< reply: MR0 bytes received, MR1 their hash, the string back XOR 0x5a
+    op_cap,      ///< reply: MR0 cap flag, MR1..3 cap_info of it; label: status of a signal
+                 ///< through it | status of its deletion << 8
+    op_map,      ///< MR0 offset to read, MR1 offset to write, MR2 value, in the map window;
+                 ///< reply: MR0 pages received, MR1 the word read
+    op_prepare,  ///< MR0 a Prepare, MR1 and MR2 its values: for the next receive only
+    op_query,    ///< reply: MR0 status of the last failed receive (then cleared), MR1 count
 };
 
 /// What op_prepare changes for the server's next receive.
@@ -53,8 +54,8 @@ enum Prepare : uint64_t {
 };
 enum Window : uint64_t { window_buffer, window_unmapped, window_read_only };
 
-/// Never mapped in either task: anonymous mappings grow up from 0x100000000000 and stay far
-/// below (abi: any user address; kernel/mem/address_space.hpp has the layout).
+/// Never mapped in either task: a user address far above the anonymous mappings, which grow
+/// up from 0x100000000000 (the layout is in kernel/mem/address_space.hpp).
 inline constexpr uint64_t unmapped_address = 0x500000200000;
 /// The server's map window (2 pages) and two more that are free until a case uses them.
 inline constexpr uint64_t map_window = 0x500000000000;
@@ -105,7 +106,8 @@ void clear_probes();
 
 /// Starts `body(argument)` in a new thread at `priority`; returns its id (0 on failure, with
 /// thread_create's status in `status` if given).
-uint64_t spawn(void (*body)(uint64_t), uint64_t argument, uint8_t priority, Status* status = nullptr);
+uint64_t spawn(void (*body)(uint64_t), uint64_t argument, uint8_t priority,
+               Status* status = nullptr);
 /// Ends the calling partner thread after counting it as finished.
 [[noreturn]] void finish();
 /// Waits until every partner started has finished.
@@ -129,10 +131,20 @@ void send_value(uint64_t i);    ///< sends MR0 = i on slot_local: status
 void call_value(uint64_t i);    ///< calls slot_local with MR0 = i: status, value = the reply's MR0
 
 /// Virtual nanoseconds (= guest instructions under -icount shift=0).
-inline uint64_t now() { return __builtin_ia32_rdtsc(); }
+inline uint64_t now() {
+    return __builtin_ia32_rdtsc();
+}
+
+// The client's side of the server's protocol.
+/// Asks the server to take its next receive with `what` changed (op_prepare).
+void prepare(Prepare what, uint64_t a, uint64_t b = 0);
+/// Adds the server's record of failed receives since the last look (op_query) to `c`, and
+/// wants it to be one failure with `want`, or none if `want` is ok.
+void server_saw(Case& c, Status want);
 
 // The case groups.
 void transfer_cases(); // ipc_ops_transfer.cpp
+void item_cases();     // ipc_ops_items.cpp
 void control_cases();  // ipc_ops_control.cpp
 void thread_cases();   // ipc_ops_threads.cpp
 /// One teardown case ("endpoint", "notification" or "inbox"), alone in its run because the

@@ -65,7 +65,8 @@ void zero_timeouts() {
     s = ipc_send(slot_local, Message{Message_tag{0x71, 1}, {5}}, timeout_zero);
     join();
     Case("zero_timeout/send_receiver_waiting", s)
-        .status("recv_status", probe[0].status).num("value", probe[0].value)
+        .status("recv_status", probe[0].status)
+        .num("value", probe[0].value)
         .want(s == Status::ok && probe[0].status == Status::ok && probe[0].value == 5, "delivered");
     Received r = ipc_call(slot_service, Message{Message_tag{op_echo, 1}, {41}}, timeout_zero);
     Case("zero_timeout/call_server_waiting", r.status)
@@ -80,12 +81,17 @@ void zero_timeouts() {
 
 /// Reports a blocking call expected to time out after `timeout`; `left_queue` says that a
 /// partner coming afterwards no longer finds the thread that timed out.
-void timed(const char* name, Status s, uint64_t timeout, uint64_t t0, uint64_t t1, bool left_queue = true) {
+void timed(const char* name, Status s, uint64_t timeout, uint64_t t0, uint64_t t1,
+           bool left_queue = true) {
     const uint64_t elapsed = t1 - t0;
     Case(name, s)
-        .num("timeout", timeout).num("elapsed", elapsed).num("margin", timeout_margin).flag("left_queue", left_queue)
+        .num("timeout", timeout)
+        .num("elapsed", elapsed)
+        .num("margin", timeout_margin)
+        .flag("left_queue", left_queue)
         .want(s == Status::timed_out, "timed_out")
-        .want(elapsed >= timeout && elapsed < timeout + timeout_margin, "elapsed in [timeout, timeout + margin)")
+        .want(elapsed >= timeout && elapsed < timeout + timeout_margin,
+              "elapsed in [timeout, timeout + margin)")
         .want(left_queue, "the timed-out thread left the queue");
 }
 
@@ -93,11 +99,13 @@ void finite_timeouts() {
     uint64_t t0 = now();
     Status s = ipc_recv(slot_local, 2000000).status;
     uint64_t t1 = now();
-    timed("timeout/recv", s, 2000000, t0, t1, ipc_send(slot_local, ping, timeout_zero) == Status::would_block);
+    timed("timeout/recv", s, 2000000, t0, t1,
+          ipc_send(slot_local, ping, timeout_zero) == Status::would_block);
     t0 = now();
     s = ipc_send(slot_local, ping, 1000000);
     t1 = now();
-    timed("timeout/send", s, 1000000, t0, t1, ipc_recv(slot_local, timeout_zero).status == Status::would_block);
+    timed("timeout/send", s, 1000000, t0, t1,
+          ipc_recv(slot_local, timeout_zero).status == Status::would_block);
     t0 = now();
     s = ipc_call(slot_local, ping, 1000000).status;
     t1 = now();
@@ -122,7 +130,8 @@ void finite_timeouts() {
     Status released = ipc_send(slot_inbox, ping);
     join();
     Case("timeout/reply_after_caller_left", probe[0].status3)
-        .status("recv_status", probe[0].status).status("release_status", released)
+        .status("recv_status", probe[0].status)
+        .status("release_status", released)
         .want(probe[0].status == Status::ok && released == Status::ok, "received, released")
         .want(probe[0].status3 == Status::no_reply_capability, "the late reply has no caller");
 
@@ -138,9 +147,12 @@ void finite_timeouts() {
     s = ipc_recv(slot_quiet, 6000000).status;
     const uint64_t elapsed_after = now() - t0;
     Case("timeout/recv_in_time", r.status)
-        .num("value", r.message.mr[0]).num("elapsed", elapsed).status("later_wait", s)
+        .num("value", r.message.mr[0])
+        .num("elapsed", elapsed)
+        .status("later_wait", s)
         .num("elapsed_later_wait", elapsed_after)
-        .want(r.status == Status::ok && r.message.mr[0] == 3 && probe[3].status == Status::ok, "delivered")
+        .want(r.status == Status::ok && r.message.mr[0] == 3 && probe[3].status == Status::ok,
+              "delivered")
         .want(elapsed < 5000000, "before the deadline")
         .want(s == Status::timed_out && elapsed_after >= 6000000, "no stray timeout later");
 
@@ -150,8 +162,10 @@ void finite_timeouts() {
     r = ipc_call(slot_local, Message{Message_tag{0x70, 1}, {7}}, 5000000);
     join();
     Case("timeout/call_answered_in_time", r.status)
-        .num("mr0", r.message.mr[0]).status("reply_status", probe[0].status2)
-        .want(r.status == Status::ok && r.message.mr[0] == 8 && probe[0].status2 == Status::ok, "answered");
+        .num("mr0", r.message.mr[0])
+        .status("reply_status", probe[0].status2)
+        .want(r.status == Status::ok && r.message.mr[0] == 8 && probe[0].status2 == Status::ok,
+              "answered");
 }
 
 // ---- Notifications ----------------------------------------------------------------------
@@ -159,19 +173,25 @@ void finite_timeouts() {
 void notifications() {
     (void)notify_poll(slot_note);
     Notified n = notify_poll(slot_note);
-    Case("notify/poll_nothing", n.status).num("word", n.word).want(n.status == Status::ok && n.word == 0, "0");
+    Case("notify/poll_nothing", n.status)
+        .num("word", n.word)
+        .want(n.status == Status::ok && n.word == 0, "0");
 
     Status a = notify_signal(slot_note_a), b = notify_signal(slot_note_b);
     n = notify_poll(slot_note);
     Notified again = notify_poll(slot_note);
     Case("notify/badges_or", n.status)
-        .status("signal_a", a).status("signal_b", b).num("word", n.word).num("word_after", again.word)
+        .status("signal_a", a)
+        .status("signal_b", b)
+        .num("word", n.word)
+        .num("word_after", again.word)
         .want(a == Status::ok && b == Status::ok && n.status == Status::ok, "ok")
         .want(n.word == 3 && again.word == 0, "1 | 2, then cleared");
 
     (void)notify_signal(slot_note_b);
     n = notify_wait(slot_note);
-    Case("notify/wait_already_signalled", n.status).num("word", n.word)
+    Case("notify/wait_already_signalled", n.status)
+        .num("word", n.word)
         .want(n.status == Status::ok && n.word == 2, "2");
 
     clear_probes();
@@ -179,8 +199,10 @@ void notifications() {
     n = notify_wait(slot_note);
     join();
     Case("notify/signal_wakes_waiter", n.status)
-        .num("word", n.word).status("signal_status", probe[0].status)
-        .want(n.status == Status::ok && n.word == 1 && probe[0].status == Status::ok, "woken with 1");
+        .num("word", n.word)
+        .status("signal_status", probe[0].status)
+        .want(n.status == Status::ok && n.word == 1 && probe[0].status == Status::ok,
+              "woken with 1");
 
     clear_probes();
     spawn(wait_note, 0, main_priority());
@@ -188,8 +210,10 @@ void notifications() {
     Status s = notify_signal(slot_note_b);
     join();
     Case("notify/signal_wakes_other_thread", s)
-        .status("wait_status", probe[0].status).num("word", probe[0].value)
-        .want(s == Status::ok && probe[0].status == Status::ok && probe[0].value == 2, "woken with 2");
+        .status("wait_status", probe[0].status)
+        .num("word", probe[0].value)
+        .want(s == Status::ok && probe[0].status == Status::ok && probe[0].value == 2,
+              "woken with 2");
 }
 
 // ---- Capabilities -----------------------------------------------------------------------
@@ -197,21 +221,30 @@ void notifications() {
 void capabilities() {
     Cap_info i = cap_info(slot_service);
     Case("cap_info/endpoint", i.status)
-        .num("object_type", i.type).num("rights", i.rights).num("badge", i.badge)
-        .want(i.status == Status::ok && i.type == object_endpoint && i.rights == (right_send | right_grant) &&
-                  i.badge == service_badge, "endpoint, send + grant, badge 7");
+        .num("object_type", i.type)
+        .num("rights", i.rights)
+        .num("badge", i.badge)
+        .want(i.status == Status::ok && i.type == object_endpoint &&
+                  i.rights == (right_send | right_grant) && i.badge == service_badge,
+              "endpoint, send + grant, badge 7");
     i = cap_info(slot_note_b);
     Case("cap_info/notification", i.status)
-        .num("object_type", i.type).num("rights", i.rights).num("badge", i.badge)
-        .want(i.status == Status::ok && i.type == object_notification && i.rights == right_send && i.badge == 2,
+        .num("object_type", i.type)
+        .num("rights", i.rights)
+        .num("badge", i.badge)
+        .want(i.status == Status::ok && i.type == object_notification && i.rights == right_send &&
+                  i.badge == 2,
               "notification, send, badge 2");
 
     constexpr uint64_t fewer = 12, badged = 13, copy = 14, refused = 15;
     Status s = cap_derive(slot_local, fewer, right_send);
     i = cap_info(fewer);
     Case("cap_derive/fewer_rights", s)
-        .num("rights", i.rights).num("badge", i.badge)
-        .want(s == Status::ok && i.type == object_endpoint && i.rights == right_send && i.badge == 0, "send only");
+        .num("rights", i.rights)
+        .num("badge", i.badge)
+        .want(s == Status::ok && i.type == object_endpoint && i.rights == right_send &&
+                  i.badge == 0,
+              "send only");
 
     clear_probes();
     s = cap_derive(slot_local, badged, right_send, 42);
@@ -220,30 +253,41 @@ void capabilities() {
     Status sent = ipc_send(badged, ping);
     join();
     Case("cap_derive/new_badge", s)
-        .num("badge", cap_info(badged).badge).status("send_status", sent).num("received_badge", probe[0].badge)
+        .num("badge", cap_info(badged).badge)
+        .status("send_status", sent)
+        .num("received_badge", probe[0].badge)
         .want(s == Status::ok && cap_info(badged).badge == 42, "badge 42")
         .want(sent == Status::ok && probe[0].badge == 42, "delivered with the message");
 
     s = cap_derive(badged, copy, right_send, 0);
-    Case("cap_derive/keeps_badge", s).num("badge", cap_info(copy).badge)
+    Case("cap_derive/keeps_badge", s)
+        .num("badge", cap_info(copy).badge)
         .want(s == Status::ok && cap_info(copy).badge == 42, "42 kept");
     s = cap_derive(badged, refused, right_send, 43);
-    Case("cap_derive/rebadge_refused", s).status("target_status", cap_info(refused).status)
-        .want(s == Status::invalid_argument && cap_info(refused).status == Status::invalid_capability,
+    Case("cap_derive/rebadge_refused", s)
+        .status("target_status", cap_info(refused).status)
+        .want(s == Status::invalid_argument &&
+                  cap_info(refused).status == Status::invalid_capability,
               "invalid_argument, nothing derived");
     s = cap_derive(fewer, refused, right_send | right_receive);
-    Case("cap_derive/more_rights_refused", s).status("target_status", cap_info(refused).status)
-        .want(s == Status::insufficient_rights && cap_info(refused).status == Status::invalid_capability,
+    Case("cap_derive/more_rights_refused", s)
+        .status("target_status", cap_info(refused).status)
+        .want(s == Status::insufficient_rights &&
+                  cap_info(refused).status == Status::invalid_capability,
               "insufficient_rights, nothing derived");
 
     s = cap_delete(fewer);
-    Status info = cap_info(fewer).status, use = ipc_send(fewer, ping, timeout_zero), twice = cap_delete(fewer);
+    Status info = cap_info(fewer).status, use = ipc_send(fewer, ping, timeout_zero),
+           twice = cap_delete(fewer);
     Status source = ipc_send(slot_local, ping, timeout_zero);
     Case("cap_delete", s)
-        .status("info_after", info).status("send_after", use).status("delete_again", twice)
+        .status("info_after", info)
+        .status("send_after", use)
+        .status("delete_again", twice)
         .status("source_send", source)
-        .want(s == Status::ok && info == Status::invalid_capability && use == Status::invalid_capability &&
-                  twice == Status::invalid_capability, "the slot is empty")
+        .want(s == Status::ok && info == Status::invalid_capability &&
+                  use == Status::invalid_capability && twice == Status::invalid_capability,
+              "the slot is empty")
         .want(source == Status::would_block, "the capability derived from still works");
     (void)cap_delete(badged);
     (void)cap_delete(copy);

@@ -11,6 +11,7 @@
 #include "lib/assert.hpp"
 #include "task/scheduler.hpp"
 #include "task/task.hpp"
+#include "task/thread_registry.hpp"
 
 namespace kernel {
 
@@ -51,13 +52,20 @@ Endpoint* endpoint_in(Thread& self, uint64_t slot, uint8_t right, uint64_t& badg
 
 } // namespace
 
-bool fastpath_call(Thread& self, arch::User_frame& frame) {
+bool fastpath_call(Thread& self, arch::User_frame& frame, bool by_thread_id) {
     // Cheapest first, so a message that needs the slow path costs little here.
     if (unlikely(!short_message(frame.arg(1)) || frame.arg(arg_timeout) != ipclab::timeout_infinite ||
                  !ipc_fastpath_enabled))
         return false;
     uint64_t badge;
-    Endpoint* ep = endpoint_in(self, frame.arg(0), ipclab::right_send, badge);
+    Endpoint* ep;
+    if (by_thread_id) { // classic L4: search the thread, send to its inbox, the badge is our id
+        Thread* target = thread_registry().find(frame.arg(0));
+        ep = target ? target->inbox : nullptr;
+        badge = self.id();
+    } else {
+        ep = endpoint_in(self, frame.arg(0), ipclab::right_send, badge);
+    }
     if (unlikely(!ep)) return false;
     if (unlikely(!ep->has_waiting_receivers() || !receive_window_ok(self))) return false;
     Thread& receiver = *ep->first_waiting();
@@ -67,6 +75,7 @@ bool fastpath_call(Thread& self, arch::User_frame& frame) {
     // Point of no return.
     (void)ep->dequeue();
     deliver(frame, receiver, badge);
+    if (by_thread_id) receiver.frame().rsi |= ipclab::Message_tag::by_thread_id_bit;
     receiver.wake_status = Status::ok;
     receiver.set_state(Thread_state::ready);
     receiver.reply_to = &self;
@@ -106,7 +115,16 @@ bool fastpath_reply_recv(Thread& self, arch::User_frame& frame) {
 extern "C" bool fastpath_call_entry(arch::User_frame* frame) {
     using namespace kernel;
     Thread& self = *scheduler().current();
-    if (!fastpath_call(self, *frame)) return false;
+    if (!fastpath_call(self, *frame, false)) return false;
+    frame->set_status(long(self.wake_status)); // resumed by the slow path
+    scheduler().preempt_if_needed();
+    return true;
+}
+
+extern "C" bool fastpath_call_tid_entry(arch::User_frame* frame) {
+    using namespace kernel;
+    Thread& self = *scheduler().current();
+    if (!fastpath_call(self, *frame, true)) return false;
     frame->set_status(long(self.wake_status)); // resumed by the slow path
     scheduler().preempt_if_needed();
     return true;

@@ -1,4 +1,4 @@
-// The IPC fast path: call and reply_recv with a short message (at most four message
+// The IPC fast path: call (by capability or thread id) and reply_recv with a short message (at most four message
 // registers in CPU registers, no items, no timeout) to a partner that is already waiting
 // switch straight to the partner, with no scheduler pass and no queue (L4's direct process
 // switch and lazy scheduling, seeds/002; the shape of seL4's fastpath). It gives exactly the
@@ -15,11 +15,11 @@ namespace kernel {
 /// tests can run the same cases through both paths).
 extern bool ipc_fastpath_enabled;
 
-/// Tries ipc_call on the fast path. Returns false without side effects if the slow path must
-/// do it. Otherwise switches to the receiver and returns true only when the caller has been
-/// resumed by the slow path (its wake_status is the call's status); a resumption by the
-/// fast path never returns here.
-bool fastpath_call(Thread& self, arch::User_frame& frame);
+/// Tries ipc_call (or with `by_thread_id`, ipc_call_tid) on the fast path. Returns false
+/// without side effects if the slow path must do it. Otherwise switches to the receiver and
+/// returns true only when the caller has been resumed by the slow path (its wake_status is
+/// the call's status); a resumption by the fast path never returns here.
+bool fastpath_call(Thread& self, arch::User_frame& frame, bool by_thread_id);
 /// The same for ipc_reply_recv.
 bool fastpath_reply_recv(Thread& self, arch::User_frame& frame);
 

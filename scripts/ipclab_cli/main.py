@@ -6,6 +6,7 @@
   scripts/ipclab build              configure and build into build/
   scripts/ipclab list               the experiments and what they test
   scripts/ipclab run EXPERIMENT...  boot QEMU for each run of each experiment
+  scripts/ipclab bench ipc          the IPC micro-benchmark and scaling experiments, plots
   scripts/ipclab report             results/REPORT.md and plots from results/*.json
 """
 import argparse
@@ -63,6 +64,15 @@ def cmd_run(args):
     return _report_problems(run_experiments(args.experiments, args.build_dir, args.timeout))
 
 
+BENCHMARKS = {"ipc": ["ipc_bench", "ipc_scaling"]}
+
+
+def cmd_bench(args):
+    problems = run_experiments(BENCHMARKS[args.suite], args.build_dir, args.timeout)
+    report.generate(args.build_dir)
+    return _report_problems(problems)
+
+
 def cmd_report(args):
     report.generate(args.build_dir)
 
@@ -96,6 +106,10 @@ def parser():
     r.add_argument("experiments", nargs="+", metavar="EXPERIMENT")
     r.add_argument("--timeout", type=float, help="seconds before a hung run is stopped (default: per experiment)")
     r.set_defaults(func=cmd_run)
+    b = sub.add_parser("bench", help="run a benchmark suite and plot it")
+    b.add_argument("suite", choices=sorted(BENCHMARKS), help="ipc: the native IPC micro-benchmark and scaling")
+    b.add_argument("--timeout", type=float, help="seconds before a hung run is stopped")
+    b.set_defaults(func=cmd_bench)
     sub.add_parser("report", help="write results/REPORT.md and plots").set_defaults(func=cmd_report)
     sub.add_parser("reproduce", help="set up, build, run the default experiments, report").set_defaults(
         func=cmd_reproduce)

@@ -8,8 +8,10 @@ import sys
 import runner
 from paths import RESULTS, ROOT
 
-CSV_FIELDS = ["experiment", "run", "layer", "transport", "policy", "bytes", "iterations", "warmup", "min", "p10",
-              "median", "p90", "max", "mean", "stddev", "unit", "verified", "commit"]
+# Columns in this order first; any other field of an experiment's rows follows.
+CSV_FIELDS = ["experiment", "run", "layer", "op", "metric", "transport", "policy", "words", "bytes",
+              "address_spaces", "tasks", "clients", "iterations", "warmup", "overhead", "min", "p10", "median",
+              "p90", "max", "mean", "stddev", "unit", "verified", "commit"]
 
 
 def commit():
@@ -84,8 +86,11 @@ def write(doc, directory=RESULTS):
     with open(base + ".json", "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
         f.write("\n")
+    present = {k for row in doc["results"] for k in row if k != "type"}
+    fields = [k for k in CSV_FIELDS if k in present]
+    fields += sorted(present - set(fields))
     with open(base + ".csv", "w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore")
+        w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         w.writeheader()
         for row in doc["results"]:
             w.writerow(row)

@@ -3,6 +3,7 @@ fast path and with the slow path only. Both runs must pass every case, and the f
 must give the same results as the slow path: the case lines, without the virtual times they
 measure, are identical."""
 import qemu_test
+import runner  # noqa: E402 (on the path through qemu_test)
 
 # Operations and statuses the cases must cover (a case name starts with its group).
 GROUPS = {"send_recv", "call_reply", "call_reply_recv", "registers", "long_ipc", "cap_transfer",
@@ -21,8 +22,8 @@ def timeless(case):
 class IpcOps(qemu_test.QemuTest):
     @classmethod
     def setUpClass(cls):
-        experiment = qemu_test.scenario("ipc_ops")
-        cls.outs = {label: qemu_test.boot_run(experiment, label) for label in ("fastpath", "slowpath")}
+        cls.experiment = qemu_test.scenario("ipc_ops")
+        cls.outs = {label: qemu_test.boot_run(cls.experiment, label) for label in ("fastpath", "slowpath")}
 
     def cases(self, label):
         return [l for l in self.outs[label].output if l.get("type") == "case"]
@@ -54,6 +55,10 @@ class IpcOps(qemu_test.QemuTest):
                 self.assertLess(c["elapsed"], c["timeout"] + c["margin"], c)
 
     def test_fast_path_equals_slow_path(self):
+        runs = {r["label"]: r for r in self.experiment["runs"]}
+        self.assertEqual(runs["fastpath"]["tasks"], runs["slowpath"]["tasks"])
+        self.assertNotIn("fastpath off", runner.compose(runs["fastpath"], qemu_test.ENV)[0].splitlines())
+        self.assertIn("fastpath off", runner.compose(runs["slowpath"], qemu_test.ENV)[0].splitlines())
         fast = [timeless(c) for c in self.cases("fastpath")]
         slow = [timeless(c) for c in self.cases("slowpath")]
         self.assertGreater(len(fast), 0)

@@ -62,14 +62,18 @@ syscall_entry:
     push $-1                    /* vector: -1 marks a system call */
     PUSH_GPRS
     mov %rsp, %rdi
-    /* ipc_call (-3) and ipc_reply_recv (-5) try the IPC fast path first (ipc/fastpath.hpp):
-     * taken, it leaves to the partner; it returns true here only once this thread has been
-     * resumed by the slow path, with its results in the frame. */
+    /* ipc_call (-3), ipc_reply_recv (-5) and ipc_call_tid (-7) try the IPC fast path first
+     * (ipc/fastpath.hpp): taken, it leaves to the partner; it returns true here only once
+     * this thread has been resumed by the slow path, with its results in the frame. */
     cmp $-3, %rax
     je 1f
     cmp $-5, %rax
+    je 4f
+    cmp $-7, %rax
     jne 3f
-    call fastpath_reply_recv_entry
+    call fastpath_call_tid_entry
+    jmp 2f
+4:  call fastpath_reply_recv_entry
     jmp 2f
 1:  call fastpath_call_entry
 2:  test %al, %al
