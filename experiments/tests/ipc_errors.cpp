@@ -138,6 +138,15 @@ void bad_thread_ids() {
     expect("call to an unknown thread id", ipc_call_tid(unknown_thread, empty).status,
            Status::invalid_capability);
     expect("send to a thread without inbox", ipc_send_tid(me, empty), Status::invalid_capability);
+    // Bound, the inbox is found and the message checked like any other: a send by thread id
+    // names no capability, so it cannot grant.
+    (void)ipc_bind_inbox(slot_receive);
+    utcb().send_cap_slot = slot_wait;
+    expect("capability item in a send by thread id", ipc_send_tid(me, with(Message_tag::cap_bit)),
+           Status::insufficient_rights);
+    expect("send by thread id, zero timeout, nobody receiving",
+           ipc_send_tid(me, empty, timeout_zero), Status::would_block);
+    (void)ipc_bind_inbox(0);
     expect("bind inbox without receive right", ipc_bind_inbox(slot_send),
            Status::insufficient_rights);
     expect("bind inbox to a notification", ipc_bind_inbox(slot_wait), Status::wrong_object_type);

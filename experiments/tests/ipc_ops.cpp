@@ -10,7 +10,6 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 namespace ipc_ops {
@@ -278,7 +277,7 @@ Message map_access(const Message& m, uint64_t received) {
     return Message{Message_tag{0, 2}, {received, word}};
 }
 
-Message prepare(const Message& m, Utcb& u) {
+Message apply_prepare(const Message& m, Utcb& u) {
     switch (m.mr[0]) {
     case prepare_string_window:
         u.recv_string_addr = m.mr[1] == window_unmapped ? unmapped_address
@@ -319,13 +318,15 @@ Message handle(const Received& in, Utcb& u, uint64_t map_received) {
     case op_map:
         return map_access(m, map_received);
     case op_prepare:
-        return prepare(m, u);
+        return apply_prepare(m, u);
     case op_query: {
         Message r{Message_tag{0, 2}, {uint64_t(last_error), failed_receives}};
         last_error = Status::ok;
         failed_receives = 0;
         return r;
     }
+    case op_badge:
+        return Message{Message_tag{0, 2}, {in.badge, m.tag.by_thread_id()}};
     default:
         return Message{Message_tag{0xbad, 0}, {}};
     }

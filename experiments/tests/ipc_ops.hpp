@@ -38,12 +38,15 @@ enum Op : uint64_t {
     op_echo = 1, ///< reply: label = register MRs beyond the length that were not zero,
                  ///< same length, every MR + 1
     op_string,   ///< reply: MR0 bytes received, MR1 their hash, the string back XOR 0x5a
-    op_cap,      ///< reply: MR0 cap flag, MR1..3 cap_info of it; label: status of a signal
-                 ///< through it | status of its deletion << 8
+    op_cap,      ///< uses what arrived in server_recv_cap_slot (a signal, or a send of MR0
+                 ///< 0xcafe with zero timeout), then deletes it; reply: MR0 cap flag, MR1..3
+                 ///< cap_info's type, rights, badge; label: cap_info status | use status << 8
+                 ///< | delete status << 16
     op_map,      ///< MR0 offset to read, MR1 offset to write, MR2 value, in the map window;
                  ///< reply: MR0 pages received, MR1 the word read
     op_prepare,  ///< MR0 a Prepare, MR1 and MR2 its values: for the next receive only
     op_query,    ///< reply: MR0 status of the last failed receive (then cleared), MR1 count
+    op_badge,    ///< reply: MR0 the badge received, MR1 the tag's by-thread-id flag
 };
 
 /// What op_prepare changes for the server's next receive.

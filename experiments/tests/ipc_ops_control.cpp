@@ -1,6 +1,5 @@
 // ipc_ops cases about waiting and authority: zero and finite timeouts (measured in virtual
 // time), notifications, capability derive/delete/info.
-
 #include "experiments/tests/ipc_ops.hpp"
 
 namespace ipc_ops {
@@ -8,9 +7,10 @@ namespace ipc_ops {
 namespace {
 
 /// A timed-out operation returns at its deadline plus the kernel's way back: the timer
-/// interrupt, the timeout queue, a context switch and the system-call exit, a few thousand
-/// guest instructions (the timer may also fire a little early and be re-armed). 50 µs of
-/// virtual time is ten times that, and far below any timeout tested.
+/// interrupt, the timeout queue, a context switch and the system-call exit, under a thousand
+/// guest instructions (the one-shot timer may also fire a little early and be re-armed).
+/// 50 000 guest instructions (50 us of virtual time) leaves room for a tick or a longer
+/// path and is still far below any timeout tested, so a late timeout shows.
 constexpr uint64_t timeout_margin = 50000;
 
 const Message ping{Message_tag{0x70, 1}, {1}};
@@ -35,6 +35,17 @@ void answer_once(uint64_t i) {
 
 void signal_a(uint64_t i) {
     probe[i].status = notify_signal(slot_note_a);
+    finish();
+}
+
+/// Answers a call with reply_recv and a zero timeout: nobody sends again, so would_block.
+void answer_then_poll(uint64_t i) {
+    Received r = ipc_recv(slot_local);
+    probe[i].status = r.status;
+    probe[i].status2 =
+        ipc_reply_recv(slot_local, Message{Message_tag{0x72, 1}, {r.message.mr[0] + 1}},
+                       timeout_zero)
+            .status;
     finish();
 }
 
@@ -72,6 +83,15 @@ void zero_timeouts() {
     Case("zero_timeout/call_server_waiting", r.status)
         .num("mr0", r.message.mr[0])
         .want(r.status == Status::ok && r.message.mr[0] == 42, "the reply is waited for");
+    clear_probes();
+    spawn(answer_then_poll, 0, main_priority());
+    let_partner_block();
+    r = ipc_call(slot_local, Message{Message_tag{0x70, 1}, {9}});
+    join();
+    Case("zero_timeout/reply_recv", probe[0].status2)
+        .num("mr0", r.message.mr[0])
+        .want(r.status == Status::ok && r.message.mr[0] == 10, "the reply went out")
+        .want(probe[0].status2 == Status::would_block, "then the receive would block");
     (void)notify_signal(slot_note_a);
     Notified n = notify_wait(slot_note, timeout_zero);
     Case("zero_timeout/notify_wait_signalled", n.status)

@@ -42,6 +42,7 @@ void answer_with_reply_recv(uint64_t i) {
     probe[i].status2 = ipc_reply(Message{Message_tag{2, 1}, {r.message.mr[0] + 100}});
     finish();
 }
+
 // ---- Order and operations ---------------------------------------------------------------
 
 void send_recv(const char* name, bool receiver_first) {
@@ -124,6 +125,21 @@ void call_reply_recv() {
               "ok")
         .want(a.message.tag.label() == 1 && a.message.mr[0] == 101, "answer from reply_recv")
         .want(b.message.tag.label() == 2 && b.message.mr[0] == 102, "answer from reply");
+}
+
+/// The server (another task) sees the badge of the capability called through.
+void caller_badge() {
+    Received a = ipc_call(slot_service, Message{Message_tag{op_badge, 0}, {}});
+    Received b = ipc_call(slot_service_plain, Message{Message_tag{op_badge, 0}, {}});
+    Case("call_reply_recv/caller_badge", a.status)
+        .num("badge", a.message.mr[0])
+        .num("badge_plain", b.message.mr[0])
+        .num("by_thread_id", a.message.mr[1])
+        .status("plain_status", b.status)
+        .want(a.status == Status::ok && b.status == Status::ok, "ok")
+        .want(a.message.mr[0] == service_badge && b.message.mr[0] == service_badge &&
+                  a.message.mr[1] == 0,
+              "badge 7, not by thread id");
 }
 
 /// Calls the server's echo with `n` message registers and junk beyond them.
@@ -252,6 +268,7 @@ void string_failures() {
         server_saw(c, Status::invalid_pointer);
     }
 }
+
 } // namespace
 
 void transfer_cases() {
@@ -260,6 +277,7 @@ void transfer_cases() {
     partner_utcb();
     call_reply();
     call_reply_recv();
+    caller_badge();
     const unsigned lengths[] = {0, 1, 4, 5, max_message_registers};
     for (unsigned n : lengths)
         registers(n);

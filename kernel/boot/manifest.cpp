@@ -94,7 +94,7 @@ bool Parser::name(const Token& t, char (&out)[Manifest::name_bytes]) {
 }
 
 bool Parser::task_index(const Token& t, uint32_t& index) {
-    uint64_t module;
+    uint64_t module = 0;
     if (!number(t, module, 0xffffffff)) return false;
     int i = m.task_of_module(uint32_t(module));
     if (i < 0) return fail("no task line for this module (task lines come first)", &t);
@@ -146,7 +146,7 @@ bool Parser::directive_communicator() {
 
 bool Parser::directive_task() {
     if (count < 2) return fail("usage: task MODULE name=NAME [daemon] [root] [stack=KIB] [prio=0..255] [mcp=0..255]");
-    uint64_t module;
+    uint64_t module = 0;
     if (!number(tok[1], module, 0xffffffff)) return false;
     if (module == 0 || module >= module_count) return fail("no boot module with this number", &tok[1]);
     if (m.task_of_module(uint32_t(module)) >= 0) return fail("module has two task lines", &tok[1]);
@@ -163,16 +163,16 @@ bool Parser::directive_task() {
             if (!name(tok[i].after("name="), t.name)) return false;
             named = true;
         } else if (tok[i].starts("prio=")) {
-            uint64_t prio;
+            uint64_t prio = 0;
             if (!number(tok[i].after("prio="), prio, 255)) return false;
             t.priority = uint8_t(prio);
         } else if (tok[i].starts("mcp=")) {
-            uint64_t mcp;
+            uint64_t mcp = 0;
             if (!number(tok[i].after("mcp="), mcp, 255)) return false;
             t.max_priority = uint8_t(mcp);
             mcp_given = true;
         } else if (tok[i].starts("stack=")) {
-            uint64_t kib;
+            uint64_t kib = 0;
             if (!number(tok[i].after("stack="), kib, 64 * 1024)) return false;
             if (kib < 8) return fail("stack must be at least 8 KiB", &tok[i]);
             t.stack_kib = uint32_t(kib);

@@ -18,7 +18,10 @@ Endpoint* Endpoint::create(Account& account) {
 }
 
 void Endpoint::destroy(Endpoint* ep) {
-    VERIFY(ep->m_queue.empty()); // a queued thread's task holds a capability to it
+    // The last capability is gone, but threads may still wait here (another thread of their
+    // task deleted it, or they sent to a thread's inbox): their operations fail, as seL4's
+    // cancelAllIPC ends them.
+    while (Thread* t = ep->m_queue.front()) t->stop_waiting(Status::invalid_capability);
     Account& account = ep->m_account;
     ep->~Endpoint();
     kmem::free(ep, sizeof(Endpoint), account);

@@ -20,6 +20,7 @@ public:
 
     /// A new endpoint charged to `account`, or nullptr when out of memory.
     static Endpoint* create(Account& account);
+    /// Frees the endpoint; threads still queued fail with invalid_capability.
     static void destroy(Endpoint* ep);
 
     /// `self` (the running thread) sends the message in its registers/UTCB with `badge`

@@ -16,7 +16,7 @@ Notification* Notification::create(Account& account) {
 }
 
 void Notification::destroy(Notification* n) {
-    VERIFY(n->m_waiters.empty()); // a waiter's task holds a capability to it
+    while (Thread* t = n->m_waiters.front()) t->stop_waiting(Status::invalid_capability); // as seL4's cancelAllSignals
     Account& account = n->m_account;
     n->~Notification();
     kmem::free(n, sizeof(Notification), account);
@@ -24,9 +24,11 @@ void Notification::destroy(Notification* n) {
 
 void Notification::signal(uint64_t badge) {
     m_word |= badge;
-    if (!m_word) return;
     Thread* waiter = m_waiters.pop_front();
-    if (!waiter) return;
+    if (!waiter) {
+        m_signalled = true;
+        return;
+    }
     waiter->waiting_for = nullptr;
     waiter->frame().set_result(0, m_word);
     m_word = 0;
@@ -35,7 +37,7 @@ void Notification::signal(uint64_t badge) {
 }
 
 Status Notification::wait(Thread& self, uint64_t deadline, bool poll_only) {
-    if (m_word) {
+    if (m_signalled) {
         poll(self);
         return Status::ok;
     }
@@ -51,6 +53,7 @@ Status Notification::wait(Thread& self, uint64_t deadline, bool poll_only) {
 void Notification::poll(Thread& self) {
     self.frame().set_result(0, m_word);
     m_word = 0;
+    m_signalled = false;
 }
 
 void Notification::cancel(Thread& t) {

@@ -9,7 +9,7 @@ class IpcErrors(qemu_test.QemuTest):
         self.assertRunStatus(out, "ok")
         self.assertNoPanic(out)
         checks = [l for l in out.output if l.get("type") == "check"]
-        self.assertGreaterEqual(len(checks), 69)
+        self.assertGreaterEqual(len(checks), 71)
         self.assertEqual(len({c["case"] for c in checks}), len(checks), "case names repeat")
         for c in checks:
             self.assertTrue(c["ok"], c)
