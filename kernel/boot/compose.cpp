@@ -88,7 +88,7 @@ bool grant_capabilities(const Manifest& m) {
         auto* comm = static_cast<Communicator*>(objects[i]);
         for (uint32_t rank = 0; rank < o.member_count; ++rank) {
             const uint32_t t = m.members[o.first_member + rank];
-            comm->set_member(int32_t(rank), *threads[t]);
+            comm->set_member(int32_t(rank), *tasks[t]);
             // The badge is the rank: the kernel, not the task, says who sends.
             if (tasks[t]->caps().insert(o.slot, *comm, ipclab::right_send | ipclab::right_receive, rank) != Status::ok)
                 return boot_error("communicator slot already used", &m.tasks[t], o.name);

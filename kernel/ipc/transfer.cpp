@@ -38,6 +38,9 @@ bool transfer_cap(Thread& sender, Thread& receiver) {
 Status transfer_map(Thread& sender, Thread& receiver) {
     const ipclab::Utcb& s = sender.utcb();
     ipclab::Utcb& r = receiver.utcb();
+    // The limits again, where they are used: another thread of the sender's task can have
+    // rewritten its UTCB since the send was checked.
+    if (s.send_map_pages > max_map_pages || (s.send_map_addr & 0xfff)) return Status::invalid_argument;
     if (s.send_map_pages > r.recv_map_pages) return Status::message_too_long;
     if ((r.recv_map_addr & 0xfff) || !in_user_half(r.recv_map_addr, s.send_map_pages * 4096))
         return Status::invalid_argument;
@@ -83,7 +86,9 @@ Status transfer_message(Thread& sender, Thread& receiver, uint64_t badge, bool b
 
     if (tag.has_string()) {
         const ipclab::Utcb& src = sender.utcb();
-        if (src.send_string_bytes > dst.recv_string_capacity) return Status::message_too_long;
+        // Checked at the send, but read again now: a sibling thread may have changed it.
+        if (src.send_string_bytes > dst.recv_string_capacity || src.send_string_bytes > ipclab::max_string_bytes)
+            return Status::message_too_long;
         Status s = copy_between(receiver.task().space(), dst.recv_string_addr, sender.task().space(),
                                 src.send_string_addr, src.send_string_bytes);
         if (s != Status::ok) return s;

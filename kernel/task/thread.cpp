@@ -44,12 +44,14 @@ Thread* Thread::create(Task& task, uint64_t entry, uint64_t user_rsp, uint8_t pr
     t->priority = priority;
     uint64_t utcb = task.next_utcb_address();
     status = utcb ? task.space().map_zeroed(utcb, sizeof(ipclab::Utcb), {true, false}) : Status::out_of_memory;
-    uint64_t phys;
-    if (status != Status::ok || !task.space().table().translate(utcb, arch::Access::write, phys)) {
-        task.space().unmap(utcb, sizeof(ipclab::Utcb));
+    uint64_t phys = 0;
+    if (status == Status::ok && !task.space().table().translate(utcb, arch::Access::write, phys)) {
+        task.space().unmap(utcb, sizeof(ipclab::Utcb)); // ours: we just mapped it
+        status = Status::out_of_memory;
+    }
+    if (status != Status::ok) { // a page already there (a map item put it) is not ours to remove
         t->~Thread();
         kmem::free(block, block_bytes, task.account());
-        if (status == Status::ok) status = Status::out_of_memory;
         return nullptr;
     }
     t->m_utcb = static_cast<ipclab::Utcb*>(arch::phys_to_virt(phys));

@@ -32,7 +32,7 @@ Communicator* Communicator::create(uint32_t size, uint32_t context_id, Account& 
     void* memory = kmem::allocate(sizeof(Communicator), account);
     auto* c = memory ? new (memory) Communicator(size, context_id, account) : nullptr;
     if (c) {
-        c->m_members = static_cast<Thread**>(kmem::allocate(size * sizeof(Thread*), account));
+        c->m_members = static_cast<Task**>(kmem::allocate(size * sizeof(Task*), account));
         c->m_mailboxes = static_cast<Mailbox*>(kmem::allocate(size * sizeof(Mailbox), account));
         if (c->m_members && c->m_mailboxes) {
             for (uint32_t r = 0; r < size; ++r) new (&c->m_mailboxes[r]) Mailbox();
@@ -51,7 +51,7 @@ void Communicator::destroy(Communicator* c) {
         for (uint32_t r = 0; r < c->m_size; ++r) VERIFY(c->m_mailboxes[r].senders.empty() && !c->m_mailboxes[r].receiver);
         kmem::free(c->m_mailboxes, c->m_size * sizeof(Mailbox), account);
     }
-    kmem::free(c->m_members, c->m_size * sizeof(Thread*), account);
+    kmem::free(c->m_members, c->m_size * sizeof(Task*), account);
     c->~Communicator();
     kmem::free(c, sizeof(Communicator), account);
 }
@@ -118,7 +118,7 @@ void Communicator::cancel(Thread& t) {
 }
 
 void Communicator::member_ended(int32_t rank, const Task& task) {
-    if (rank < 0 || uint32_t(rank) >= m_size || !m_members[rank] || &m_members[rank]->task() != &task) return;
+    if (rank < 0 || uint32_t(rank) >= m_size || m_members[rank] != &task) return;
     m_members[rank] = nullptr;
     Mailbox& box = m_mailboxes[rank];
     while (Thread* sender = box.senders.pop_front()) {
@@ -140,8 +140,8 @@ void Communicator::member_ended(int32_t rank, const Task& task) {
 void Communicator::abort(long code) {
     Thread* self = scheduler().current();
     for (uint32_t r = 0; r < m_size; ++r) {
-        Thread* t = m_members[r];
-        if (t && t != self && !t->task().ended()) t->task().end(Exit_reason::aborted, code);
+        Task* t = m_members[r];
+        if (t && (!self || t != &self->task()) && !t->ended()) t->end(Exit_reason::aborted, code);
     }
     if (self) self->task().end(Exit_reason::aborted, code);
 }

@@ -29,7 +29,9 @@ public:
 
     uint32_t size() const { return m_size; }
     uint32_t context_id() const { return m_context_id; }
-    void set_member(int32_t rank, Thread& t) { m_members[rank] = &t; }
+    /// The task behind `rank`. A rank is a task, not a thread: its capability is the task's,
+    /// and it stays a member until the task ends, whichever of its threads come and go.
+    void set_member(int32_t rank, Task& t) { m_members[rank] = &t; }
 
     /// Blocking send of `self`, whose request (rank = its rank, peer = destination, tag,
     /// context, buffer, bytes) is in self.comm and already validated. Completes when the
@@ -68,7 +70,7 @@ private:
     uint32_t m_size;
     uint32_t m_context_id;
     Account& m_account;
-    Thread** m_members = nullptr;
+    Task** m_members = nullptr; ///< rank -> task; nullptr once the task has ended
     Mailbox* m_mailboxes = nullptr;
 };
 

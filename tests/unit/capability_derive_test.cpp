@@ -181,7 +181,7 @@ protected:
         EXPECT_EQ(t.caps().insert(comm_slot, comm, right_send | right_receive, 1), Status::ok);
         EXPECT_EQ(t.caps().insert(notif, n, right_send | right_receive, 0x4), Status::ok);
         Thread& thread = spawn(t, [](Thread&) {});
-        comm.set_member(1, thread);
+        comm.set_member(1, thread.task());
         return thread;
     }
     Status call(Status (*handler)(Thread&, arch::User_frame&), Thread& t, std::initializer_list<uint64_t> args) {
@@ -275,6 +275,38 @@ TEST_F(Cap_syscall_test, a_communicator_capability_cannot_be_deleted) {
     EXPECT_EQ(comm.references(), refs);
     EXPECT_EQ(t.task().caps().at(comm_slot).object, &comm);
     run_until_idle();
+}
+
+TEST_F(Cap_syscall_test, deleting_the_last_capability_fails_the_threads_waiting_on_the_object) {
+    // Another thread of the task deletes the capability its sibling is blocked on; the
+    // object goes, and the waits end with invalid_capability (seL4's cancelAllIPC and
+    // cancelAllSignals) instead of leaving threads on a freed queue.
+    kernel::Task& t = make_task("t");
+    kernel::Endpoint* own_ep = kernel::Endpoint::create(t.account());
+    kernel::Notification* own_n = kernel::Notification::create(t.account());
+    ASSERT_NE(own_ep, nullptr);
+    ASSERT_NE(own_n, nullptr);
+    ASSERT_EQ(t.caps().insert(free_slot, *own_ep, rights_all, 0), Status::ok);
+    ASSERT_EQ(t.caps().insert(free_slot + 1, *own_n, rights_all, 0), Status::ok);
+    Status received = Status::ok, waited = Status::ok;
+    spawn(t, [&](Thread& self) {
+        received = test::syscall(self, Syscall::ipc_recv, {free_slot});
+        park(self);
+    });
+    spawn(t, [&](Thread& self) {
+        waited = test::syscall(self, Syscall::notify_wait, {free_slot + 1});
+        park(self);
+    });
+    spawn(t, [&](Thread& self) {
+        const uint64_t charged = self.task().account().kernel_bytes();
+        EXPECT_EQ(test::syscall(self, Syscall::cap_delete, {free_slot}), Status::ok);
+        EXPECT_EQ(test::syscall(self, Syscall::cap_delete, {free_slot + 1}), Status::ok);
+        EXPECT_LT(self.task().account().kernel_bytes(), charged) << "both objects were freed";
+        park(self);
+    });
+    run_until_idle();
+    EXPECT_EQ(received, Status::invalid_capability);
+    EXPECT_EQ(waited, Status::invalid_capability);
 }
 
 } // namespace

@@ -76,7 +76,7 @@ protected:
                   Status::ok);
         map(task, buffer, 0x3000);
         Thread& t = spawn(task, std::move(body));
-        comm.set_member(rank, t);
+        comm.set_member(rank, t.task());
         return t;
     }
     /// A member that receives once (source, tag, capacity) into `out` and stays.

@@ -341,6 +341,8 @@ struct Bad_window {
     Status expected;
 };
 
+void PrintTo(const Bad_window& w, std::ostream* os) { *os << w.name; }
+
 class Bad_window_test : public Map_item_test, public ::testing::WithParamInterface<Bad_window> {};
 
 TEST_P(Bad_window_test, fails_both_partners_and_maps_nothing) {

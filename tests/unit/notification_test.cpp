@@ -115,14 +115,52 @@ TEST_F(Notification_test, waiters_are_served_in_arrival_order_whatever_their_pri
     EXPECT_EQ(log, (std::vector<std::string>{"high:2", "low:1"})) << "low was woken first, high runs first";
 }
 
-TEST_F(Notification_test, a_signal_without_bits_wakes_nobody) {
+// A signal through an unbadged capability still signals, as in seL4: it wakes a waiter
+// (with a zero word) or leaves the notification signalled for the next wait.
+TEST_F(Notification_test, a_signal_without_bits_still_signals) {
     Thread& w = waiter("w");
     run_until_idle();
     n.signal(0);
-    EXPECT_EQ(w.state(), Thread_state::blocked_notification);
-    n.signal(0x100);
+    EXPECT_EQ(w.state(), Thread_state::ready);
     run_until_idle();
-    EXPECT_EQ(log, std::vector<std::string>{"w:256"});
+    EXPECT_EQ(log, std::vector<std::string>{"w:0"});
+    n.signal(0);
+    waiter("later");
+    run_until_idle();
+    EXPECT_EQ(log, (std::vector<std::string>{"w:0", "later:0"})) << "the earlier signal was kept";
+}
+
+TEST_F(Notification_test, a_wait_or_a_poll_consumes_a_signal_without_bits) {
+    n.signal(0);
+    EXPECT_EQ(n.word(), 0u);
+    spawn("waiter", [&](Thread& self) {
+        const uint64_t switches = kernel::scheduler().switches();
+        self.frame().set_result(0, 0xdead);
+        EXPECT_EQ(n.wait(self, 0, true), Status::ok) << "signalled, though no bit is set";
+        EXPECT_EQ(self.frame().arg(0), 0u);
+        EXPECT_EQ(kernel::scheduler().switches(), switches) << "without blocking";
+        EXPECT_EQ(n.wait(self, 0, true), Status::would_block) << "the wait consumed the signal";
+        n.signal(0);
+        n.poll(self);
+        EXPECT_EQ(n.wait(self, 0, true), Status::would_block) << "so does a poll";
+        log.push_back("done");
+    });
+    run_until_idle();
+    EXPECT_EQ(log, std::vector<std::string>{"done"});
+}
+
+TEST_F(Notification_test, the_last_capability_going_fails_the_waiters) {
+    Notification* own = Notification::create(kernel::kernel_account());
+    ASSERT_NE(own, nullptr);
+    own->acquire(); // its one capability
+    Status first = Status::ok, second = Status::ok;
+    spawn("first", [&](Thread& self) { first = own->wait(self, 0, false); });
+    spawn("second", [&](Thread& self) { second = own->wait(self, 0, false); });
+    run_until_idle();
+    own->release(); // as seL4's cancelAllSignals
+    run_until_idle();
+    EXPECT_EQ(first, Status::invalid_capability);
+    EXPECT_EQ(second, Status::invalid_capability);
 }
 
 TEST_F(Notification_test, a_dying_waiter_leaves_the_queue) {

@@ -47,7 +47,7 @@ protected:
         map(t, buffer, 0x2000);
         map(t, read_only, 0x1000, false);
         Thread& thread = spawn(t, std::move(body));
-        comm.set_member(rank, thread);
+        comm.set_member(rank, thread.task());
         return thread;
     }
 };

@@ -182,6 +182,7 @@ constexpr uint64_t ep_recv = 2, ep_send = 3, ep_grant = 4, a_notification = 5, o
 
 class Tid_test : public test::Kernel_test {
 protected:
+    std::vector<std::string> log;
     kernel::Endpoint& inbox = make_endpoint();
     kernel::Endpoint& other = make_endpoint();
     kernel::Notification& n = make_notification();
@@ -356,6 +357,31 @@ TEST_F(Tid_test, a_zero_timeout_send_to_a_busy_thread_would_block) {
     run_until_idle();
     EXPECT_TRUE(done);
     EXPECT_FALSE(inbox.has_waiting_senders());
+}
+
+TEST_F(Tid_test, a_queued_sender_fails_when_the_inbox_goes_with_its_thread) {
+    // The sender names the inbox by the thread's id and holds no capability to it: the
+    // bound thread's end drops the last references while the sender waits there.
+    kernel::Task& server_task = make_task("server");
+    kernel::Endpoint* own = kernel::Endpoint::create(kernel::kernel_account());
+    ASSERT_NE(own, nullptr);
+    ASSERT_EQ(server_task.caps().insert(ep_recv, *own, ipclab::right_receive, 0), Status::ok);
+    Thread& server = spawn(server_task, [this](Thread& self) {
+        ASSERT_EQ(test::syscall(self, Syscall::ipc_bind_inbox, {ep_recv}), Status::ok);
+        park(self);
+    });
+    run_until_idle();
+    Status sent = Status::ok;
+    Thread& client = spawn(task("client"), [&](Thread& self) {
+        sent = test::syscall(self, Syscall::ipc_send_tid, {server.id(), Message_tag(0, 0).raw()});
+        log.push_back("client woke");
+    });
+    run_until_idle();
+    EXPECT_EQ(client.state(), Thread_state::blocked_send);
+    kill(server_task);
+    run_until_idle();
+    EXPECT_EQ(sent, Status::invalid_capability) << "the endpoint it waited on is gone (seL4 cancelAllIPC)";
+    EXPECT_EQ(log, std::vector<std::string>{"client woke"});
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "support/kernel_test.hpp"
+#include "syscall/syscall.hpp"
 #include "task/scheduler.hpp"
 #include "task/thread_registry.hpp"
 
@@ -35,15 +36,26 @@ protected:
     }
     /// Creates a thread through the system call from `self` and gives it `body` (on the host
     /// a thread runs a test function instead of code at its entry). Returns it, or nullptr.
+    /// The handler runs as the dispatcher runs it, but the body is given before the check
+    /// for preemption that could run the new thread.
     Thread* create(Thread& self, uint64_t priority, uint64_t argument, test::Body body) {
-        if (test::syscall(self, Syscall::thread_create, {entry, stack, priority, argument}) != Status::ok) return nullptr;
-        Thread* t = kernel::thread_registry().find(self.frame().arg(0));
-        if (!t) return nullptr;
-        t->context().host_body = [t, body = std::move(body)] {
-            body(*t);
-            (void)test::syscall(*t, linux_exit, {0});
-            ADD_FAILURE() << "an exited thread ran on";
-        };
+        arch::User_frame& f = self.frame();
+        f.rax = uint64_t(Syscall::thread_create);
+        f.rdi = entry;
+        f.rsi = stack;
+        f.rdx = priority;
+        f.r10 = argument;
+        const Status s = kernel::sys_thread_create(self, f);
+        f.set_status(long(s));
+        Thread* t = s == Status::ok ? kernel::thread_registry().find(f.arg(0)) : nullptr;
+        if (t) {
+            t->context().host_body = [t, body = std::move(body)] {
+                body(*t);
+                (void)test::syscall(*t, linux_exit, {0});
+                ADD_FAILURE() << "an exited thread ran on";
+            };
+        }
+        kernel::scheduler().preempt_if_needed();
         return t;
     }
 };

@@ -17,6 +17,7 @@
 // The kernel's entry points from entry.S: syscall/dispatch.cpp and ipc/fastpath.cpp.
 extern "C" void syscall_dispatch(arch::User_frame* frame);
 extern "C" bool fastpath_call_entry(arch::User_frame* frame);
+extern "C" bool fastpath_call_tid_entry(arch::User_frame* frame);
 extern "C" bool fastpath_reply_recv_entry(arch::User_frame* frame);
 
 namespace test {
@@ -155,9 +156,10 @@ ipclab::Status syscall(kernel::Thread& self, ipclab::Syscall number, std::initia
     unsigned i = 0;
     for (uint64_t v : args) f.set_result(i++, v);
     f.r12 = timeout;
-    // As entry.S: ipc_call and ipc_reply_recv try the fast path first; it returns true
-    // once this thread is resumed with its results in the frame.
+    // As entry.S: ipc_call, ipc_call_tid and ipc_reply_recv try the fast path first; it
+    // returns true once this thread is resumed with its results in the frame.
     const bool fast = (number == ipclab::Syscall::ipc_call && fastpath_call_entry(&f)) ||
+                      (number == ipclab::Syscall::ipc_call_tid && fastpath_call_tid_entry(&f)) ||
                       (number == ipclab::Syscall::ipc_reply_recv && fastpath_reply_recv_entry(&f));
     if (!fast) syscall_dispatch(&f);
     return static_cast<ipclab::Status>(f.rax);

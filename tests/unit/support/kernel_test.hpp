@@ -83,9 +83,9 @@ void load_message(kernel::Thread& t, ipclab::Message_tag tag, std::initializer_l
 uint64_t received_mr(kernel::Thread& t, unsigned i);
 
 /// Makes native system call `number` from the running thread `self` as the entry stub
-/// (entry.S) does: rax = number, a0.. from `args`, a6 (r12) = `timeout`; ipc_call and
-/// ipc_reply_recv try the fast path first, everything else (and what the fast path refuses)
-/// goes to syscall_dispatch. Returns the status left in rax; results are in
+/// (entry.S) does: rax = number, a0.. from `args`, a6 (r12) = `timeout`; ipc_call,
+/// ipc_call_tid and ipc_reply_recv try the fast path first, everything else (and what the
+/// fast path refuses) goes to syscall_dispatch. Returns the status left in rax; results are in
 /// self.frame().arg(0..5).
 ipclab::Status syscall(kernel::Thread& self, ipclab::Syscall number, std::initializer_list<uint64_t> args,
                        uint64_t timeout = ipclab::timeout_infinite);
