@@ -75,7 +75,8 @@ template <> struct [[nodiscard]] Result<void> {
 /// Who calls, for a handler whose first parameter is a Caller: the badge of the client's
 /// capability, the per-client datum that finds the client's state in O(1) (seeds/003).
 struct Caller {
-    uint64_t badge;
+    uint64_t badge;      ///< the capability's badge, or the sender's thread id (by_thread_id)
+    bool by_thread_id;   ///< the call was addressed to a thread id (ipc_call_tid)
 };
 
 /// A handler bound to method M; made by handle<M>(function).
@@ -146,9 +147,9 @@ Message invoke(Handler<Method<Op, R, Args...>, F>& h, Caller caller, const Messa
 template <auto Op, class R, class... Args, class F>
 Message answer(Handler<Method<Op, R, Args...>, F>& h, const Received& request) {
     const Message_tag tag = request.message.tag;
-    if (tag.length() != Method<Op, R, Args...>::request_words || tag.has_string())
+    if (tag.length() != Method<Op, R, Args...>::request_words || tag.has_string() || tag.has_cap() || tag.has_map())
         return error_reply(Error::bad_length);
-    return invoke(h, Caller{request.badge}, request.message,
+    return invoke(h, Caller{request.badge, tag.by_thread_id()}, request.message,
                   typename Make_indices<sizeof...(Args)>::type{});
 }
 
@@ -159,7 +160,8 @@ template <class M> Error reply_error(const Message& reply) {
     if (tag.label() == error_label && tag.length() == 1 &&
         (code == uint64_t(Error::unknown_opcode) || code == uint64_t(Error::bad_length)))
         return Error(code);
-    if (tag.label() != M::opcode || tag.length() != M::reply_words || tag.has_string())
+    if (tag.label() != M::opcode || tag.length() != M::reply_words || tag.has_string() || tag.has_cap() ||
+        tag.has_map())
         return Error::bad_reply;
     return Error::none;
 }
