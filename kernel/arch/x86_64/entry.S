@@ -41,6 +41,19 @@
     pop %rax
 .endm
 
+/* Leaves to user mode from the User_frame at rsp, which a system call saved: the registers,
+ * then rip, rflags and the user stack through sysret. No interrupt can arrive between the
+ * switch to the user stack and sysret: IF is still clear. */
+.macro SYSRET_FROM_FRAME
+    POP_GPRS
+    add $16, %rsp               /* vector, error */
+    pop %rcx                    /* rip */
+    add $8, %rsp                /* cs */
+    pop %r11                    /* rflags */
+    pop %rsp                    /* user stack */
+    sysretq
+.endm
+
 .bss
 .align 8
 .global syscall_kernel_rsp
@@ -81,13 +94,7 @@ syscall_entry:
     mov %rsp, %rdi
 3:  call syscall_dispatch
 syscall_exit:
-    POP_GPRS
-    add $16, %rsp
-    pop %rcx                    /* rip */
-    add $8, %rsp                /* cs */
-    pop %r11                    /* rflags */
-    pop %rsp                    /* user stack; no interrupt can arrive before sysret */
-    sysretq
+    SYSRET_FROM_FRAME
 
 .macro ISR_NOERR n
 isr_\n:
@@ -214,12 +221,6 @@ fast_switch_stacks:
     push %r15
     mov %rsp, (%rdi)
     mov %rsi, %rsp
-    POP_GPRS
-    add $16, %rsp
-    pop %rcx                    /* rip */
-    add $8, %rsp                /* cs */
-    pop %r11                    /* rflags */
-    pop %rsp                    /* user stack */
-    sysretq
+    SYSRET_FROM_FRAME
 
 .section .note.GNU-stack, "", @progbits
