@@ -41,6 +41,27 @@
     pop %rax
 .endm
 
+/* The callee-saved registers a suspended kernel context keeps on its stack, in the one order
+ * switch_stacks, resume_stack and fast_switch_stacks (and Thread_context::init's start-up
+ * stacks) agree on. */
+.macro SAVE_CALLEE_SAVED
+    push %rbx
+    push %rbp
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+.endm
+
+.macro RESTORE_CALLEE_SAVED
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %rbp
+    pop %rbx
+.endm
+
 /* Leaves to user mode from the User_frame at rsp, which a system call saved: the registers,
  * then rip, rflags and the user stack through sysret. No interrupt can arrive between the
  * switch to the user stack and sysret: IF is still clear. */
@@ -179,32 +200,17 @@ isr_table:
  * registers on the current kernel stack, stores its pointer and resumes the other stack. */
 .global switch_stacks
 switch_stacks:
-    push %rbx
-    push %rbp
-    push %r12
-    push %r13
-    push %r14
-    push %r15
+    SAVE_CALLEE_SAVED
     mov %rsp, (%rdi)
     mov %rsi, %rsp
-    pop %r15
-    pop %r14
-    pop %r13
-    pop %r12
-    pop %rbp
-    pop %rbx
+    RESTORE_CALLEE_SAVED
     ret
 
 /* void resume_stack(uint64_t rsp): like switch_stacks without saving anything. */
 .global resume_stack
 resume_stack:
     mov %rdi, %rsp
-    pop %r15
-    pop %r14
-    pop %r13
-    pop %r12
-    pop %rbp
-    pop %rbx
+    RESTORE_CALLEE_SAVED
     ret
 
 /* void fast_switch_stacks(uint64_t* save_rsp, User_frame* to): the IPC fast path's exit.
@@ -213,12 +219,7 @@ resume_stack:
  * `to`, the frame of a thread that is blocked in a system call, with sysret. */
 .global fast_switch_stacks
 fast_switch_stacks:
-    push %rbx
-    push %rbp
-    push %r12
-    push %r13
-    push %r14
-    push %r15
+    SAVE_CALLEE_SAVED
     mov %rsp, (%rdi)
     mov %rsi, %rsp
     SYSRET_FROM_FRAME
