@@ -14,5 +14,13 @@ inline constexpr long comm_tag_ub = 0x7fffffff;
 enum Comm_context : long { context_point_to_point = 0, context_collective = 1, context_count = 2 };
 /// Largest message of the rendezvous copy, in bytes (1 GiB).
 inline constexpr unsigned long comm_max_bytes = 1ul << 30;
+/// Largest non-blocking send the kernel copies into its own buffer (eager protocol);
+/// larger ones wait in the sender's buffer for the receive (rendezvous protocol).
+inline constexpr unsigned long comm_eager_bytes = 4096;
+/// comm_isend flag in a5, or-ed with the context: synchronous mode (MPI_Issend), never
+/// eager, so the request completes only when a receive has taken the message.
+inline constexpr unsigned long comm_isend_synchronous = 1ul << 31;
+/// Largest group comm_create accepts, in ranks.
+inline constexpr unsigned long comm_max_group = 4096;
 
 } // namespace ipclab

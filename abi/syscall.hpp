@@ -55,15 +55,52 @@ enum class Syscall : long {
 //   thread_self    -                                         -> status, r0 thread id,
 //                                                              r1 priority
 //
-// MPI communicator (semantics after MPI-3.1 section 3.4-3.5, blocking point-to-point):
+// MPI communicator (semantics after MPI-3.1 sections 3.4-3.8 and 6.4; every rank argument is
+// a rank of the communicator in a0, the caller's own rank is the badge of its capability):
 //   comm_info   a0 slot                                   -> status, r0 rank, r1 size,
-//                                                            r2 context id
+//                                                            r2 context id, r3 send timeout
+//                                                            (ns, timeout_infinite for none)
 //   comm_send   a0 slot, a1 dest rank, a2 tag, a3 buffer, a4 length (bytes),
-//               a5 context (0 point-to-point, 1 collective) -> status
+//               a5 context (0 point-to-point, 1 collective) -> status; a rendezvous: returns
+//               when the receiver has the message (MPI_Ssend semantics); the communicator's
+//               send timeout bounds the wait (timed_out), a management abort or the
+//               destination's death ends it (send_aborted, partner_dead)
 //   comm_recv   a0 slot, a1 source rank or -1 (any), a2 tag or -1 (any), a3 buffer,
 //               a4 capacity (bytes), a5 context           -> status, r0 source, r1 tag,
 //                                                            r2 length received (bytes)
+//   comm_isend  as comm_send                              -> status, r0 request handle, or 0
+//               when the send is already complete (delivered into a posted receive, or
+//               copied into a kernel buffer: messages up to comm_eager_bytes, charged to the
+//               sender). Larger messages stay in the sender's buffer until received
+//               (rendezvous), as do all with comm_isend_synchronous or-ed into a5 (MPI_Issend).
+//               unsupported when the run's policy forbids non-blocking sends.
+//   comm_irecv  as comm_recv                              -> status, r0 request handle
+//   comm_wait   a0 request handle, a6 timeout             -> the request's status (as comm_send
+//               or comm_recv), r0 source, r1 tag, r2 bytes; the handle is then freed. With
+//               timeout_zero and the request incomplete: would_block, handle kept (MPI_Test).
+//               Errors: invalid_request
+//   comm_probe  a0 slot, a1 source or -1, a2 tag or -1, a5 context, a6 timeout
+//                                                         -> status, r0 source, r1 tag,
+//                                                            r2 length (bytes); nothing is
+//                                                            received (MPI_Probe/MPI_Iprobe)
 //   comm_abort  a0 slot, a1 error code                    -> ends every task of the group
 //                                                            (returns only on a bad slot)
+//   comm_create a0 parent slot, a1 address of int32 parent ranks (the new group, in new-rank
+//               order), a2 their count, a3 key, a4 destination slot
+//                                                         -> status, r0 rank in the new
+//               communicator, r1 size, r2 context id. Every member calls it with the same key
+//               and group (MPI_Comm_dup/split/create_group); the first caller creates the
+//               communicator, each caller gets its capability (the parent capability's rights,
+//               badged with its new rank). The rights table and send timeout are inherited.
+//   comm_set_send_timeout a0 slot (grant right: the manager's), a1 timeout (ns) -> status
+//   comm_abort_sends      a0 slot (grant right), a1 rank -> status, r0 sends aborted: every
+//               send pending towards the rank fails with send_aborted ("breaking down the
+//               send"); its kernel-buffered messages are discarded
+//   comm_buffer_usage     -                               -> status, r0 bytes of kernel memory
+//               buffering this task's undelivered messages now, r1 peak
+//   comm_cancel a0 request handle                         -> status, r0 1 if the operation was
+//               still pending and is withdrawn (the handle is then freed), 0 if it had
+//               completed (wait for it as usual). Errors: invalid_request (MPI_Cancel)
+// cap_delete of a communicator capability leaves the communicator (as the task's end does).
 
 } // namespace ipclab

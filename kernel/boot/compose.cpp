@@ -35,10 +35,17 @@ bool create_objects(const Manifest& m) {
         switch (o.kind) {
         case Manifest::Kind::endpoint: objects[i] = Endpoint::create(kernel_account()); break;
         case Manifest::Kind::notification: objects[i] = Notification::create(kernel_account()); break;
-        case Manifest::Kind::communicator: objects[i] = Communicator::create(o.member_count, i, kernel_account(), s); break;
+        case Manifest::Kind::communicator: objects[i] = Communicator::create(o.member_count, kernel_account(), s); break;
         }
         if (!objects[i]) return boot_error("cannot create object", nullptr, o.name);
         objects[i]->acquire(); // held by the composer until every capability is in place
+        if (o.kind == Manifest::Kind::communicator && o.send_timeout)
+            static_cast<Communicator*>(objects[i])->set_send_timeout(o.send_timeout);
+    }
+    for (unsigned i = 0; i < m.right_count; ++i) {
+        const Manifest::Right& r = m.rights[i];
+        if (static_cast<Communicator*>(objects[r.object])->set_right(r.from, r.to, r.allowed) != Status::ok)
+            return boot_error("cannot create rights table", nullptr, m.objects[r.object].name);
     }
     return true;
 }
@@ -89,8 +96,9 @@ bool grant_capabilities(const Manifest& m) {
         for (uint32_t rank = 0; rank < o.member_count; ++rank) {
             const uint32_t t = m.members[o.first_member + rank];
             comm->set_member(int32_t(rank), *tasks[t]);
-            // The badge is the rank: the kernel, not the task, says who sends.
-            if (tasks[t]->caps().insert(o.slot, *comm, ipclab::right_send | ipclab::right_receive, rank) != Status::ok)
+            // The badge is the rank: the kernel, not the task, says who sends. The grant right
+            // is the communicator's management right (send timeout, breaking down sends).
+            if (tasks[t]->caps().insert(o.slot, *comm, ipclab::rights_all, rank) != Status::ok)
                 return boot_error("communicator slot already used", &m.tasks[t], o.name);
         }
     }

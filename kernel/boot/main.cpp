@@ -10,6 +10,7 @@
 #include "lib/assert.hpp"
 #include "lib/print.hpp"
 #include "mem/frame_allocator.hpp"
+#include "policy/policy.hpp"
 #include "task/run.hpp"
 #include "task/scheduler.hpp"
 #include "task/timeouts.hpp"
@@ -55,8 +56,8 @@ void boot(Boot_info& info) {
     if (!parse_manifest(static_cast<const char*>(arch::phys_to_virt(description.phys_start)),
                         description.phys_end - description.phys_start, info.module_count, manifest, error))
         fail_boot("bad run description", error.line, error.message);
-    if (strcmp(manifest.policy, "capability") != 0)
-        fail_boot("unknown policy (this kernel has: capability)", 0, manifest.policy);
+    if (!select_policy(manifest.policy))
+        fail_boot("unknown policy (kernel/policy/policies.def lists them)", 0, manifest.policy);
     if (manifest.selftest_panic) PANIC("selftest: panic requested by the run description");
     ipc_fastpath_enabled = !manifest.fastpath_off;
 

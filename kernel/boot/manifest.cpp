@@ -43,6 +43,12 @@ private:
     bool directive_task();
     bool directive_cap();
     bool directive_env();
+    bool directive_send_timeout();
+    bool directive_rights();
+    /// The communicator a token names (index into objects[]).
+    bool communicator_index(const Token& t, uint32_t& index);
+    /// A rank of communicator `object` or '*' (-1).
+    bool rank_or_all(const Token& t, uint32_t object, int32_t& rank);
 
     Manifest& m;
     Manifest_error& err;
@@ -141,6 +147,47 @@ bool Parser::directive_communicator() {
         m.members[m.member_count++] = t;
     }
     ++m.object_count;
+    return true;
+}
+
+bool Parser::communicator_index(const Token& t, uint32_t& index) {
+    const int o = object_index(t);
+    if (o < 0 || m.objects[o].kind != Manifest::Kind::communicator) return fail("no communicator of this name", &t);
+    index = uint32_t(o);
+    return true;
+}
+
+bool Parser::rank_or_all(const Token& t, uint32_t object, int32_t& rank) {
+    if (t.is("*")) {
+        rank = -1;
+        return true;
+    }
+    uint64_t v = 0;
+    if (!number(t, v, m.objects[object].member_count - 1)) return false;
+    rank = int32_t(v);
+    return true;
+}
+
+bool Parser::directive_send_timeout() {
+    if (count != 3) return fail("usage: send_timeout COMMUNICATOR NANOSECONDS");
+    uint32_t o = 0;
+    uint64_t ns = 0;
+    if (!communicator_index(tok[1], o) || !number(tok[2], ns, ~uint64_t(0) - 1)) return false;
+    if (ns == 0) return fail("a send timeout of 0 would fail every send", &tok[2]);
+    m.objects[o].send_timeout = ns;
+    return true;
+}
+
+bool Parser::directive_rights() {
+    if (count != 5 || !(tok[2].is("allow") || tok[2].is("deny")))
+        return fail("usage: rights COMMUNICATOR allow|deny FROM-RANK|* TO-RANK|*");
+    if (m.right_count == Manifest::max_rights) return fail("too many rights lines");
+    Manifest::Right& r = m.rights[m.right_count];
+    if (!communicator_index(tok[1], r.object) || !rank_or_all(tok[3], r.object, r.from) ||
+        !rank_or_all(tok[4], r.object, r.to))
+        return false;
+    r.allowed = tok[2].is("allow");
+    ++m.right_count;
     return true;
 }
 
@@ -281,6 +328,8 @@ bool Parser::line(unsigned number_, const char* p, size_t n) {
     if (d.is("task")) return directive_task();
     if (d.is("cap")) return directive_cap();
     if (d.is("env")) return directive_env();
+    if (d.is("send_timeout")) return directive_send_timeout();
+    if (d.is("rights")) return directive_rights();
     return fail("unknown directive", &d);
 }
 

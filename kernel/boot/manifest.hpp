@@ -24,7 +24,17 @@ struct Manifest {
         uint32_t slot;          ///< communicator: where each member's capability goes
         uint32_t first_member;  ///< communicator: index into members[]
         uint32_t member_count;
+        uint64_t send_timeout;  ///< communicator: `send_timeout` line, ns; 0: the policy's
     };
+    /// A `rights` line: whether rank `from` of a communicator may send to rank `to` (-1:
+    /// every rank); applied in order over the default, which allows everything.
+    struct Right {
+        uint32_t object;
+        int32_t from;
+        int32_t to;
+        bool allowed;
+    };
+    static constexpr unsigned max_rights = 1024;
     struct Task {
         uint32_t module;
         char name[name_bytes];
@@ -58,6 +68,8 @@ struct Manifest {
     Task tasks[max_tasks];
     Cap caps[max_caps];
     Env env[max_env];
+    Right rights[max_rights];
+    unsigned right_count;
     uint32_t members[max_members]; ///< task indices; a communicator's rank r is
                                    ///< members[first_member + r]
     unsigned object_count, task_count, cap_count, env_count, member_count;

@@ -22,5 +22,10 @@ extern bool ipc_fastpath_enabled;
 bool fastpath_call(Thread& self, arch::User_frame& frame, bool by_thread_id);
 /// The same for ipc_reply_recv.
 bool fastpath_reply_recv(Thread& self, arch::User_frame& frame);
+/// The communicator's fast path (mpi_shim/kernel/comm_fastpath.cpp): comm_send into a
+/// blocked receive, and comm_recv of a blocked send or blocking with a direct switch.
+/// Same contract: false without side effects when the slow path must do it.
+bool fastpath_comm_send(Thread& self, arch::User_frame& frame);
+bool fastpath_comm_recv(Thread& self, arch::User_frame& frame);
 
 } // namespace kernel

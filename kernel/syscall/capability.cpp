@@ -1,4 +1,5 @@
 // Capability system calls: derive (fewer rights, a badge), delete, inspect.
+#include "mpi_shim/kernel/communicator.hpp"
 #include "syscall/syscall.hpp"
 #include "task/task.hpp"
 
@@ -11,8 +12,9 @@ Status sys_cap_derive(Thread& self, arch::User_frame& frame) {
 Status sys_cap_delete(Thread& self, arch::User_frame& frame) {
     Cap_space& caps = self.task().caps();
     if (frame.arg(0) >= ipclab::cap_slots || !caps.at(unsigned(frame.arg(0))).object) return Status::invalid_capability;
-    if (caps.at(unsigned(frame.arg(0))).object->type() == Object_type::communicator)
-        return Status::invalid_argument; // membership is for the run: MPI_COMM_WORLD stays
+    const Capability c = caps.at(unsigned(frame.arg(0)));
+    if (c.object->type() == Object_type::communicator) // deleting it is leaving (MPI_Comm_free)
+        static_cast<Communicator*>(c.object)->member_ended(static_cast<int32_t>(c.badge), self.task());
     caps.remove(frame.arg(0));
     return Status::ok;
 }

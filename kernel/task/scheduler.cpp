@@ -56,6 +56,7 @@ void Scheduler::make_ready(Thread& t) {
     VERIFY(t.state() != Thread_state::dead);
     timeouts().disarm(t);
     t.set_state(Thread_state::ready);
+    t.user_frame_complete = false;
     if (&t == m_current || t.sched_link.linked()) return;
     enqueue(t, false);
     m_woken = true;
@@ -73,6 +74,7 @@ void Scheduler::remove(Thread& t) {
 void Scheduler::switch_to(Thread* next) {
     Thread* prev = m_current;
     if (next == prev) return;
+    if (next) next->user_frame_complete = false; // resumed in its kernel context
     m_current = next;
     if (next && next->timeslice_left == 0) next->timeslice_left = timeslice_ticks;
     ++m_switches;

@@ -36,6 +36,8 @@ public:
     /// As block(), but runs `next` (ready, maybe queued) at once unless a ready thread
     /// outranks it: the direct process switch of L4 IPC (seeds/002), no queue pass.
     void block_and_switch_to(Thread& next);
+    /// The thread block() would run next, or nullptr (idle).
+    Thread* next_ready() const { return m_ready_count ? m_ready[m_highest].front() : nullptr; }
     /// Whether the IPC fast path may switch straight to `next`: no ready thread outranks it.
     bool may_run_directly(const Thread& next) const {
         return !m_ready_count || next.priority >= m_highest;

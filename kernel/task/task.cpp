@@ -96,6 +96,7 @@ void Task::end(Exit_reason reason, long code) {
         else
             scheduler().bury(*t);
     }
+    m_comm_requests.clear(m_account); // before the address space their buffers are in goes
     // Leave every communicator this task is a member of (its capabilities say which).
     for (unsigned slot = 0; slot < ipclab::cap_slots; ++slot) {
         const Capability& c = m_caps.at(slot);
@@ -108,7 +109,8 @@ void Task::end(Exit_reason reason, long code) {
         .field("reason", reason_name(reason))
         .field("status", int64_t(code))
         .field("failed", m_failed)
-        .field("peak_bytes", m_account.peak_bytes());
+        .field("peak_bytes", m_account.peak_bytes())
+        .field("comm_buffer_peak_bytes", m_comm_buffered_peak);
     m_caps.clear();
     m_space.destroy();
     run::task_ended(*this);
@@ -118,7 +120,17 @@ void Task::end(Exit_reason reason, long code) {
 void Task::thread_reaped(Thread* t) {
     Task& task = t->task();
     Thread::destroy(t);
-    if (--task.m_threads) return;
+    --task.m_threads;
+    free_if_unused(task);
+}
+
+void Task::unpin() {
+    --m_pins;
+    if (m_ended) free_if_unused(*this);
+}
+
+void Task::free_if_unused(Task& task) {
+    if (task.m_threads || task.m_pins) return;
     Account staging; // the task's account goes with the task
     (void)staging.charge_kernel(task.m_own_bytes);
     task.~Task();

@@ -7,6 +7,7 @@
 #include "lib/list.hpp"
 #include "mem/account.hpp"
 #include "mem/address_space.hpp"
+#include "mpi_shim/kernel/comm_requests.hpp"
 #include "task/thread.hpp"
 
 namespace kernel {
@@ -59,6 +60,22 @@ public:
 
     Link all_tasks_link;
 
+    /// Non-blocking communicator operations of the task (MPI requests).
+    Comm_requests& comm_requests() { return m_comm_requests; }
+    /// Kernel memory buffering this task's undelivered eager messages, in bytes: now and at
+    /// its peak (the figure a denial-of-service experiment reads).
+    uint64_t comm_buffered() const { return m_comm_buffered; }
+    uint64_t comm_buffered_peak() const { return m_comm_buffered_peak; }
+    void comm_buffer_charged(uint64_t bytes) {
+        m_comm_buffered += bytes;
+        if (m_comm_buffered > m_comm_buffered_peak) m_comm_buffered_peak = m_comm_buffered;
+    }
+    void comm_buffer_released(uint64_t bytes) { m_comm_buffered -= bytes; }
+    /// Keeps the Task (and the account its messages are charged to) after it ended while
+    /// one of its eager messages still waits to be received.
+    void pin() { ++m_pins; }
+    void unpin();
+
     /// Called by the scheduler when a dead thread's memory can go; frees the task with
     /// its last thread.
     static void thread_reaped(Thread* t);
@@ -75,6 +92,12 @@ private:
     uint32_t m_threads = 0;     ///< threads not yet reaped
     uint32_t m_utcbs = 0;
     uint64_t m_own_bytes = 0;   ///< kernel memory of this Task object, charged to itself
+    Comm_requests m_comm_requests;
+    uint64_t m_comm_buffered = 0;
+    uint64_t m_comm_buffered_peak = 0;
+    uint32_t m_pins = 0;        ///< eager messages of this task not yet received
+    /// Frees the Task once its threads are reaped and nothing pins it.
+    static void free_if_unused(Task& task);
     bool m_ended = false;
     bool m_failed = false;
 };

@@ -28,6 +28,8 @@ const char* thread_state_name(Thread_state s) {
     case Thread_state::blocked_reply: return "waiting for a reply";
     case Thread_state::blocked_comm_send: return "blocked in MPI send";
     case Thread_state::blocked_comm_recv: return "blocked in MPI receive";
+    case Thread_state::blocked_comm_wait: return "waiting for an MPI request";
+    case Thread_state::blocked_comm_probe: return "blocked in MPI probe";
     case Thread_state::blocked_notification: return "waiting for a notification";
     case Thread_state::dead: return "dead";
     }
@@ -77,7 +79,9 @@ void Thread::leave_wait() {
     case Thread_state::blocked_recv: waiting_on->cancel(*this); break;
     case Thread_state::blocked_notification: waiting_for->cancel(*this); break;
     case Thread_state::blocked_comm_send:
-    case Thread_state::blocked_comm_recv: comm.comm->cancel(*this); break;
+    case Thread_state::blocked_comm_recv:
+    case Thread_state::blocked_comm_wait:
+    case Thread_state::blocked_comm_probe: comm_waiting_on->cancel(*this); break;
     case Thread_state::blocked_reply: // the callee's reply capability now leads nowhere
         if (reply_holder) reply_holder->reply_to = nullptr;
         reply_holder = nullptr;

@@ -8,6 +8,7 @@
 #include "abi/status.hpp"
 #include "abi/utcb.hpp"
 #include "lib/list.hpp"
+#include "mpi_shim/kernel/comm_op.hpp"
 
 namespace kernel {
 
@@ -25,22 +26,13 @@ enum class Thread_state : uint8_t {
     blocked_reply,      ///< called and waits for the reply
     blocked_comm_send,  ///< MPI send waiting for its matching receive
     blocked_comm_recv,  ///< MPI receive waiting for its matching send
+    blocked_comm_wait,  ///< waiting for a non-blocking MPI operation to complete
+    blocked_comm_probe, ///< MPI probe waiting for a matching message to arrive
     blocked_notification, ///< waiting for a notification to be signalled
     dead,
 };
 
 const char* thread_state_name(Thread_state s);
-
-/// A pending MPI operation of a blocked thread (mpi_shim/kernel/communicator.hpp).
-struct Comm_request {
-    Communicator* comm = nullptr;
-    int32_t rank = 0;     ///< send: the sender's rank; receive: the receiver's rank
-    int32_t peer = 0;     ///< send: destination; receive: source or any
-    int32_t tag = 0;      ///< tag or any (receive)
-    uint8_t context = 0;  ///< point-to-point or collective
-    uint64_t buffer = 0;  ///< user address
-    uint64_t bytes = 0;   ///< send: length; receive: capacity
-};
 
 class Thread final {
 public:
@@ -96,8 +88,16 @@ public:
     Thread* reply_holder = nullptr;    ///< who holds this caller's reply capability
     Status wake_status = Status::ok;   ///< result set by whoever completed a blocked operation
 
-    // MPI state (mpi_shim/kernel/communicator.cpp).
-    Comm_request comm;
+    // MPI state (mpi_shim/kernel/communicator.cpp): the operation a blocked thread waits on,
+    // and the communicator whose queues hold it (or, probing, the thread itself).
+    Comm_op* comm_op = nullptr;
+    Communicator* comm_waiting_on = nullptr;
+    /// The operation of a thread the communicator fast path blocked (it has no kernel stack
+    /// frame to keep it in).
+    Comm_op fast_op;
+    /// Made ready with every result already in its user frame and not run since: the fast
+    /// path may resume it straight at user level (cleared by make_ready and switch_to).
+    bool user_frame_complete = false;
 
     // Thread-id lookup (task/thread_registry.hpp).
     Thread* tid_left = nullptr;

@@ -1,36 +1,53 @@
-// Communicator: rendezvous matching and the single copy of MPI point-to-point messages.
+// Communicator: matching queues, the single copy of a rendezvous, eager messages, and
+// breaking down sends (timeouts, abort_sends, a member's death).
 #include "mpi_shim/kernel/communicator.hpp"
 
 #include <new>
 
+#include "abi/comm.hpp"
 #include "lib/assert.hpp"
 #include "mem/kmem.hpp"
 #include "mem/user_memory.hpp"
 #include "mpi_shim/kernel/matching.hpp"
+#include "policy/policy.hpp"
 #include "task/scheduler.hpp"
 #include "task/task.hpp"
+#include "task/timeouts.hpp"
 
 namespace kernel {
 
 namespace {
 
-Envelope envelope_of(const Thread& sender) {
-    return Envelope{sender.comm.rank, sender.comm.tag, sender.comm.context};
+uint32_t next_context_id = 1;
+
+Envelope envelope_of(const Comm_op& send) { return Envelope{send.rank, send.tag, send.context}; }
+Receive_pattern pattern_of(const Comm_op& receive) {
+    return Receive_pattern{receive.peer, receive.tag, receive.context};
 }
 
-Receive_pattern pattern_of(const Thread& receiver) {
-    return Receive_pattern{receiver.comm.peer, receiver.comm.tag, receiver.comm.context};
+/// Frees an eager message: its payload, itself, and its sender's pin.
+void free_eager(Comm_op& op) {
+    Task* sender = op.task;
+    if (op.bytes) kmem::free(op.data, op.bytes, sender->account());
+    sender->comm_buffer_released(op.bytes + sizeof(Comm_op));
+    op.~Comm_op();
+    kmem::free(&op, sizeof(Comm_op), sender->account());
+    sender->unpin();
 }
 
 } // namespace
 
-Communicator* Communicator::create(uint32_t size, uint32_t context_id, Account& account, Status& status) {
-    if (size == 0) {
+Communicator::Communicator(uint32_t size, uint32_t context_id, Account& account)
+    : Kobject(Object_type::communicator), m_size(size), m_context_id(context_id),
+      m_send_timeout(policy().comm_send_timeout()), m_account(account) {}
+
+Communicator* Communicator::create(uint32_t size, Account& account, Status& status) {
+    if (size == 0 || size > ipclab::comm_max_group) {
         status = Status::invalid_argument;
         return nullptr;
     }
     void* memory = kmem::allocate(sizeof(Communicator), account);
-    auto* c = memory ? new (memory) Communicator(size, context_id, account) : nullptr;
+    auto* c = memory ? new (memory) Communicator(size, next_context_id++, account) : nullptr;
     if (c) {
         c->m_members = static_cast<Task**>(kmem::allocate(size * sizeof(Task*), account));
         c->m_mailboxes = static_cast<Mailbox*>(kmem::allocate(size * sizeof(Mailbox), account));
@@ -47,94 +64,267 @@ Communicator* Communicator::create(uint32_t size, uint32_t context_id, Account& 
 
 void Communicator::destroy(Communicator* c) {
     Account& account = c->m_account;
+    c->drop_creations();
     if (c->m_mailboxes) {
-        for (uint32_t r = 0; r < c->m_size; ++r) VERIFY(c->m_mailboxes[r].senders.empty() && !c->m_mailboxes[r].receiver);
+        for (uint32_t r = 0; r < c->m_size; ++r) {
+            Mailbox& box = c->m_mailboxes[r];
+            List<Comm_op, &Comm_op::link>* lists[] = {&box.unexpected, &box.posted};
+            for (auto* list : lists) {
+                while (Comm_op* op = list->pop_front()) {
+                    op->comm = nullptr;
+                    complete(*op, Status::invalid_capability);
+                }
+            }
+            while (Thread* t = box.probers.front()) t->stop_waiting(Status::invalid_capability);
+        }
         kmem::free(c->m_mailboxes, c->m_size * sizeof(Mailbox), account);
     }
-    kmem::free(c->m_members, c->m_size * sizeof(Task*), account);
+    if (c->m_rights) kmem::free(c->m_rights, (uint64_t(c->m_size) * c->m_size + 7) / 8, account);
+    if (c->m_members) kmem::free(c->m_members, c->m_size * sizeof(Task*), account);
     c->~Communicator();
     kmem::free(c, sizeof(Communicator), account);
 }
 
-Status Communicator::deliver(Thread& sender, Thread& receiver) {
-    uint64_t n = sender.comm.bytes;
+bool Communicator::may_send(int32_t from, int32_t to) const {
+    if (!m_rights) return true;
+    const uint64_t bit = uint64_t(from) * m_size + uint64_t(to);
+    return !(m_rights[bit / 8] & (1u << (bit % 8)));
+}
+
+Status Communicator::set_right(int32_t from, int32_t to, bool allowed) {
+    if (!m_rights) {
+        if (allowed) return Status::ok;
+        m_rights = static_cast<uint8_t*>(kmem::allocate((uint64_t(m_size) * m_size + 7) / 8, m_account));
+        if (!m_rights) return Status::out_of_memory;
+    }
+    for (uint32_t f = 0; f < m_size; ++f) {
+        if (from >= 0 && f != uint32_t(from)) continue;
+        for (uint32_t t = 0; t < m_size; ++t) {
+            if (to >= 0 && t != uint32_t(to)) continue;
+            const uint64_t bit = uint64_t(f) * m_size + t;
+            if (allowed)
+                m_rights[bit / 8] &= uint8_t(~(1u << (bit % 8)));
+            else
+                m_rights[bit / 8] |= uint8_t(1u << (bit % 8));
+        }
+    }
+    return Status::ok;
+}
+
+void Communicator::complete(Comm_op& op, Status result) {
+    op.done = true;
+    op.result = result;
+    if (op.eager) {
+        free_eager(op);
+        return;
+    }
+    if (Thread* w = op.waiter) {
+        op.waiter = nullptr;
+        w->comm_op = nullptr;
+        w->comm_waiting_on = nullptr;
+        timeouts().disarm(*w);
+        w->wake_status = result;
+        if (op.kind == Comm_op::Kind::receive) { // a blocked receive returns the envelope in r0..r2
+            w->frame().set_result(0, uint64_t(int64_t(op.peer)));
+            w->frame().set_result(1, uint64_t(int64_t(op.tag)));
+            w->frame().set_result(2, op.bytes);
+        }
+        scheduler().make_ready(*w);
+    }
+}
+
+void Communicator::deliver(Comm_op& send, Comm_op& receive) {
+    uint64_t n = send.bytes;
     Status status = Status::ok;
-    if (n > receiver.comm.bytes) {
-        n = receiver.comm.bytes;
-        status = Status::truncated;
+    if (n > receive.bytes) {
+        n = receive.bytes;
+        status = Status::truncated; // the receiver's error (MPI_ERR_TRUNCATE); the send succeeded
     }
-    Status copy = copy_between(receiver.task().space(), receiver.comm.buffer, sender.task().space(),
-                               sender.comm.buffer, n);
-    if (copy != Status::ok) return copy;
-    receiver.comm.peer = sender.comm.rank;
-    receiver.comm.tag = sender.comm.tag;
-    receiver.comm.bytes = n;
-    return status;
+    Status copy = send.eager ? copy_to_user(receive.task->space(), receive.buffer, send.data, n)
+                             : copy_between(receive.task->space(), receive.buffer, send.task->space(), send.buffer, n);
+    receive.peer = send.rank;
+    receive.tag = send.tag;
+    receive.bytes = n;
+    complete(receive, copy == Status::ok ? status : copy);
+    complete(send, copy);
 }
 
-Status Communicator::send(Thread& self) {
-    const int32_t dest = self.comm.peer;
-    if (!m_members[dest]) return Status::partner_dead;
-    Mailbox& box = m_mailboxes[dest];
-    if (Thread* receiver = box.receiver; receiver && pattern_of(*receiver).matches(envelope_of(self))) {
-        box.receiver = nullptr;
-        Status s = deliver(self, *receiver);
-        receiver->wake_status = s;
-        scheduler().make_ready(*receiver);
-        return s == Status::invalid_pointer ? s : Status::ok; // truncation is the receiver's error
+void Communicator::enqueue(List<Comm_op, &Comm_op::link>& list, Comm_op& op) {
+    op.comm = this;
+    list.push_back(op);
+}
+
+void Communicator::wake_probers(Mailbox& box) {
+    while (Thread* t = box.probers.front()) t->stop_waiting(Status::ok); // they look again
+}
+
+bool Communicator::start_send(Comm_op& op, bool queue) {
+    if (!m_members[op.peer]) {
+        op.done = true;
+        op.result = Status::partner_dead;
+        return true;
     }
-    self.comm.comm = this;
-    self.set_state(Thread_state::blocked_comm_send);
-    box.senders.push_back(self);
+    Mailbox& box = m_mailboxes[op.peer];
+    const Envelope e = envelope_of(op);
+    for (Comm_op* r = box.posted.front(); r; r = box.posted.next(*r)) {
+        if (!pattern_of(*r).matches(e)) continue;
+        box.posted.remove(*r);
+        r->comm = nullptr;
+        deliver(op, *r);
+        return true;
+    }
+    if (queue) {
+        enqueue(box.unexpected, op);
+        wake_probers(box);
+    }
+    return false;
+}
+
+void Communicator::queue_eager(Comm_op& op) {
+    op.eager = true;
+    op.task->pin();
+    op.task->comm_buffer_charged(op.bytes + sizeof(Comm_op));
+    Mailbox& box = m_mailboxes[op.peer];
+    enqueue(box.unexpected, op);
+    wake_probers(box);
+}
+
+void Communicator::start_receive(Comm_op& op) {
+    Mailbox& box = m_mailboxes[op.rank];
+    Comm_op* s = first_match<decltype(box.unexpected), Comm_op>(box.unexpected, pattern_of(op), envelope_of);
+    if (s) {
+        box.unexpected.remove(*s);
+        s->comm = nullptr;
+        deliver(*s, op);
+    } else if (op.peer != ipclab::comm_any_source && !m_members[op.peer]) {
+        complete(op, Status::partner_dead);
+    } else {
+        enqueue(box.posted, op);
+    }
+}
+
+Status Communicator::block_on(Thread& self, Comm_op& op, Thread_state state, uint64_t deadline) {
+    op.waiter = &self;
+    self.comm_op = &op;
+    self.comm_waiting_on = this;
+    self.set_state(state);
+    if (deadline) timeouts().arm(self, deadline);
     scheduler().block();
     return self.wake_status;
 }
 
-Status Communicator::receive(Thread& self) {
-    Mailbox& box = m_mailboxes[self.comm.rank];
-    const Receive_pattern want = pattern_of(self);
-    if (want.source != ipclab::comm_any_source && !m_members[want.source]) return Status::partner_dead;
-    Thread* sender = first_match<decltype(box.senders), Thread>(box.senders, want, envelope_of);
-    if (sender) {
-        box.senders.remove(*sender);
-        Status s = deliver(*sender, self);
-        sender->wake_status = s == Status::invalid_pointer ? s : Status::ok;
-        scheduler().make_ready(*sender);
-        return s;
+Status Communicator::send(Thread& self, Comm_op& op) {
+    if (start_send(op, true)) return op.result;
+    return block_on(self, op, Thread_state::blocked_comm_send, Timeouts::deadline_after(m_send_timeout));
+}
+
+Status Communicator::receive(Thread& self, Comm_op& op, uint64_t deadline) {
+    start_receive(op);
+    if (op.done) return op.result;
+    return block_on(self, op, Thread_state::blocked_comm_recv, deadline);
+}
+
+Status Communicator::try_receive(Comm_op& op) {
+    start_receive(op);
+    if (op.done) return op.result;
+    withdraw(op);
+    return Status::would_block;
+}
+
+Status Communicator::wait(Thread& self, Comm_op& op, uint64_t deadline) {
+    if (op.done) return op.result;
+    return block_on(self, op, Thread_state::blocked_comm_wait, deadline);
+}
+
+Status Communicator::probe(Thread& self, Comm_op& op, bool block, uint64_t deadline) {
+    Mailbox& box = m_mailboxes[op.rank];
+    for (;;) {
+        Comm_op* s = first_match<decltype(box.unexpected), Comm_op>(box.unexpected, pattern_of(op), envelope_of);
+        if (s) {
+            op.peer = s->rank;
+            op.tag = s->tag;
+            op.bytes = s->bytes;
+            return Status::ok;
+        }
+        if (op.peer != ipclab::comm_any_source && !m_members[op.peer]) return Status::partner_dead;
+        if (!block) return Status::would_block;
+        self.comm_op = &op;
+        self.comm_waiting_on = this;
+        self.set_state(Thread_state::blocked_comm_probe);
+        box.probers.push_back(self);
+        if (deadline) timeouts().arm(self, deadline);
+        scheduler().block();
+        if (self.wake_status != Status::ok) return self.wake_status;
     }
-    self.comm.comm = this;
-    self.set_state(Thread_state::blocked_comm_recv);
-    box.receiver = &self;
-    scheduler().block();
-    return self.wake_status;
+}
+
+void Communicator::withdraw(Comm_op& op) {
+    if (op.kind == Comm_op::Kind::send)
+        m_mailboxes[op.peer].unexpected.remove(op);
+    else
+        m_mailboxes[op.rank].posted.remove(op);
+    op.comm = nullptr;
 }
 
 void Communicator::cancel(Thread& t) {
-    if (t.state() == Thread_state::blocked_comm_send)
-        m_mailboxes[t.comm.peer].senders.remove(t);
-    else if (m_mailboxes[t.comm.rank].receiver == &t)
-        m_mailboxes[t.comm.rank].receiver = nullptr;
-    t.comm.comm = nullptr;
+    Comm_op* op = t.comm_op;
+    switch (t.state()) {
+    case Thread_state::blocked_comm_send:
+    case Thread_state::blocked_comm_recv:
+        if (op->comm) withdraw(*op);
+        op->waiter = nullptr;
+        break;
+    case Thread_state::blocked_comm_wait: op->waiter = nullptr; break; // the request stays
+    case Thread_state::blocked_comm_probe: m_mailboxes[op->rank].probers.remove(t); break;
+    default: break;
+    }
+    t.comm_op = nullptr;
+    t.comm_waiting_on = nullptr;
+}
+
+uint64_t Communicator::abort_sends(int32_t rank, Status why) {
+    uint64_t aborted = 0;
+    while (Comm_op* op = m_mailboxes[rank].unexpected.pop_front()) {
+        op->comm = nullptr;
+        complete(*op, why);
+        ++aborted;
+    }
+    return aborted;
+}
+
+void Communicator::fail_receives_from(int32_t rank) {
+    for (uint32_t r = 0; r < m_size; ++r) {
+        Mailbox& box = m_mailboxes[r];
+        for (Comm_op* op = box.posted.front(); op;) {
+            Comm_op* next = box.posted.next(*op);
+            if (op->peer == rank) { // no message of the rank matched it when it was posted
+                box.posted.remove(*op);
+                op->comm = nullptr;
+                complete(*op, Status::partner_dead);
+            }
+            op = next;
+        }
+        for (Thread* t = box.probers.front(); t;) {
+            Thread* next = box.probers.next(*t);
+            if (t->comm_op->peer == rank) t->stop_waiting(Status::ok); // it looks again
+            t = next;
+        }
+    }
 }
 
 void Communicator::member_ended(int32_t rank, const Task& task) {
     if (rank < 0 || uint32_t(rank) >= m_size || m_members[rank] != &task) return;
     m_members[rank] = nullptr;
-    Mailbox& box = m_mailboxes[rank];
-    while (Thread* sender = box.senders.pop_front()) {
-        sender->comm.comm = nullptr;
-        sender->wake_status = Status::partner_dead;
-        scheduler().make_ready(*sender);
+    abort_sends(rank, Status::partner_dead);
+    fail_receives_from(rank);
+    // Its own receives and probes (other threads of a task that left) end too.
+    Mailbox& own = m_mailboxes[rank];
+    while (Comm_op* op = own.posted.pop_front()) {
+        op->comm = nullptr;
+        complete(*op, Status::invalid_capability);
     }
-    for (uint32_t r = 0; r < m_size; ++r) {
-        Thread* receiver = m_mailboxes[r].receiver;
-        if (receiver && receiver->comm.peer == rank) {
-            m_mailboxes[r].receiver = nullptr;
-            receiver->comm.comm = nullptr;
-            receiver->wake_status = Status::partner_dead;
-            scheduler().make_ready(*receiver);
-        }
-    }
+    while (Thread* t = own.probers.front()) t->stop_waiting(Status::invalid_capability);
+    creations_member_ended(rank, task);
 }
 
 void Communicator::abort(long code) {

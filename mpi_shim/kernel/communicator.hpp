@@ -1,7 +1,11 @@
 // The communicator: the kernel object behind an MPI communicator (DESIGN "The MPI
-// communicator layer"): its group (rank -> thread), a context id, and per-rank matching
+// communicator layer"; the study's proposal, seeds/000): its group (rank -> task), a context
+// id, a rights table (which rank may send to which), a send timeout, and per-rank matching
 // queues. A blocking send is a rendezvous with one copy from the sender's buffer to the
-// receiver's (MPI-3.1 section 3.4, synchronous mode semantics for MPI_Send).
+// receiver's (MPI-3.1 section 3.4, the synchronous mode, which is also a valid MPI_Send); a
+// non-blocking send, where the run's policy offers it, is copied into a kernel buffer
+// charged to its sender (eager, up to comm_eager_bytes) or waits in the sender's buffer
+// (rendezvous).
 #pragma once
 
 #include <stdint.h>
@@ -10,6 +14,7 @@
 #include "ipc/object.hpp"
 #include "lib/list.hpp"
 #include "mem/account.hpp"
+#include "mpi_shim/kernel/comm_op.hpp"
 #include "task/thread.hpp"
 
 namespace kernel {
@@ -22,9 +27,12 @@ class Communicator final : public Kobject {
 public:
     static constexpr Object_type object_type = Object_type::communicator;
 
-    /// A communicator for `size` ranks (members set with set_member), charged to `account`.
+    /// A communicator for `size` ranks (members set with set_member), every rank allowed to
+    /// send to every rank, with the run policy's send timeout, charged to `account`.
     /// Errors: invalid_argument (size 0), out_of_memory.
-    static Communicator* create(uint32_t size, uint32_t context_id, Account& account, Status& status);
+    static Communicator* create(uint32_t size, Account& account, Status& status);
+    /// Frees the communicator (its last capability went): pending operations fail with
+    /// invalid_capability, kernel-buffered messages are discarded.
     static void destroy(Communicator* c);
 
     uint32_t size() const { return m_size; }
@@ -32,46 +40,121 @@ public:
     /// The task behind `rank`. A rank is a task, not a thread: its capability is the task's,
     /// and it stays a member until the task ends, whichever of its threads come and go.
     void set_member(int32_t rank, Task& t) { m_members[rank] = &t; }
+    /// Whether `rank` (in range) is `task`: a capability badged with a rank proves nothing
+    /// if it was passed to another task.
+    bool is_member(int32_t rank, const Task& task) const { return m_members[rank] == &task; }
 
-    /// Blocking send of `self`, whose request (rank = its rank, peer = destination, tag,
-    /// context, buffer, bytes) is in self.comm and already validated. Completes when the
-    /// matching receive has copied the message. Errors: partner_dead (the destination
-    /// ended), invalid_pointer (copy failed).
-    Status send(Thread& self);
-    /// Blocking receive of `self` (self.comm: rank = its rank, peer = source or any, tag or
-    /// any, context, buffer, capacity). On success self.comm holds the envelope received
-    /// (peer = source, tag) and bytes = length copied. Errors: truncated (the message was
-    /// longer than the buffer: its prefix was delivered), partner_dead (the named source
-    /// ended), invalid_pointer.
-    Status receive(Thread& self);
-    /// Removes a blocked member's pending operation (it is dying).
+    /// For the fast path (comm_fastpath.cpp), which peeks at the queues' heads.
+    Task* member(int32_t rank) const { return m_members[rank]; }
+    Comm_op* first_unexpected(int32_t rank) const { return m_mailboxes[rank].unexpected.front(); }
+    Comm_op* first_posted(int32_t rank) const { return m_mailboxes[rank].posted.front(); }
+    /// Queues a receive nothing matched (the fast path checked the unexpected queue is empty).
+    void post_receive(Comm_op& op) { enqueue(m_mailboxes[op.rank].posted, op); }
+    /// Queues a send no receive matched (the fast path checked none is posted, nobody probes).
+    void post_send(Comm_op& op) { enqueue(m_mailboxes[op.peer].unexpected, op); }
+    bool has_probers(int32_t rank) const { return !m_mailboxes[rank].probers.empty(); }
+
+    /// Rights table: whether rank `from` may send to rank `to` (both in range).
+    bool may_send(int32_t from, int32_t to) const;
+    /// Allows or denies sends from `from` to `to`; -1 stands for every rank.
+    /// Errors: out_of_memory (the first denial allocates the table).
+    Status set_right(int32_t from, int32_t to, bool allowed);
+
+    /// Virtual ns a blocking send may wait for its receive (timeout_infinite: no limit).
+    uint64_t send_timeout() const { return m_send_timeout; }
+    void set_send_timeout(uint64_t ns) { m_send_timeout = ns; }
+
+    /// Blocking send of `self`: `op` (kind send, rank, peer = destination, tag, context,
+    /// buffer, bytes, task) is validated and allowed. Returns when the receiver has the
+    /// message. Errors: partner_dead (the destination ended), timed_out (the send timeout
+    /// passed; the communicator aborted the send), send_aborted (abort_sends), invalid_pointer.
+    Status send(Thread& self, Comm_op& op);
+    /// Blocking receive of `self` into `op` (kind receive; peer = source or any, tag or any)
+    /// with a deadline (0: none). On success op holds the envelope received (peer = source,
+    /// tag) and bytes = length copied. Errors: truncated (the message was longer than the
+    /// buffer: its prefix was delivered), partner_dead (the named source ended),
+    /// timed_out, invalid_pointer.
+    Status receive(Thread& self, Comm_op& op, uint64_t deadline);
+    /// comm_recv with a zero timeout: as receive() when a message is there, else would_block.
+    Status try_receive(Comm_op& op);
+    /// Starts a send of the validated `op`: returns true when it completed at once (it met a
+    /// posted receive, or the destination is dead; op.result says how). Otherwise `op` is
+    /// queued if `queue`, and left alone if not (the caller makes an eager message of it).
+    bool start_send(Comm_op& op, bool queue);
+    /// Queues an eager send: `op` and its payload `op.data` are kernel memory charged to
+    /// the sender task, which this pins until the message is received or discarded.
+    void queue_eager(Comm_op& op);
+    /// Starts a non-blocking receive: matches the first unexpected message or is queued.
+    void start_receive(Comm_op& op);
+    /// Waits until `op`, a request of `self`, is done, or `deadline` (0: none) passes.
+    /// Errors: timed_out.
+    Status wait(Thread& self, Comm_op& op, uint64_t deadline);
+    /// The envelope of the first unexpected message for `op` (kind receive) without
+    /// receiving it: on success op.peer, op.tag, op.bytes describe it. `block`: wait for
+    /// one (until `deadline`, 0: none). Errors: would_block, timed_out, partner_dead.
+    Status probe(Thread& self, Comm_op& op, bool block, uint64_t deadline);
+    /// Removes a pending `op` from its queue (its request is freed, its task is ending).
+    void withdraw(Comm_op& op);
+    /// Ends a blocked thread's wait (it timed out or is dying); withdraws its operation.
     void cancel(Thread& t);
-    /// `task`, a member at `rank`, ended: sends waiting for the rank and receives naming it
-    /// fail with partner_dead. Nothing happens unless `rank` really is `task`'s.
+
+    /// Breaks down every send pending towards `rank` (the study's starvation fix): senders
+    /// fail with `why` (send_aborted, partner_dead), eager messages are discarded. Returns
+    /// how many sends were aborted.
+    uint64_t abort_sends(int32_t rank, Status why);
+    /// `task`, a member at `rank`, ended: sends to it are aborted with partner_dead, and
+    /// receives naming it fail unless a message of it is still queued. Nothing happens
+    /// unless `rank` really is `task`'s.
     void member_ended(int32_t rank, const Task& task);
     /// MPI_Abort: ends every member task with `code` (the caller's task last).
     void abort(long code);
 
+    /// comm_create: joins (or starts) the creation of a communicator from `group`
+    /// (`count` ranks of this one, in new-rank order) under `key` by `rank` of this one.
+    /// Returns the new communicator with one reference for the caller, who installs its
+    /// capability and then releases that reference; sets `new_rank`. Errors: invalid_argument (caller not in the group, a rank twice), invalid_rank,
+    /// out_of_memory.
+    Communicator* join_creation(int32_t rank, const int32_t* group, uint32_t count, uint64_t key,
+                                int32_t& new_rank, Status& status);
+
 private:
-    Communicator(uint32_t size, uint32_t context_id, Account& account)
-        : Kobject(Object_type::communicator), m_size(size), m_context_id(context_id), m_account(account) {}
+    Communicator(uint32_t size, uint32_t context_id, Account& account);
 
-    /// Per-rank matching state: blocked senders towards the rank (arrival order) and the
-    /// rank's own posted receive.
+    /// Per-rank matching state: messages sent to the rank not yet received (arrival
+    /// order), the rank's posted receives (post order), and threads probing for a message.
     struct Mailbox {
-        List<Thread, &Thread::ipc_link> senders;
-        Thread* receiver = nullptr;
+        List<Comm_op, &Comm_op::link> unexpected;
+        List<Comm_op, &Comm_op::link> posted;
+        List<Thread, &Thread::ipc_link> probers;
     };
+    struct Creation; // a comm_create under way (communicator_create.cpp)
 
-    /// Copies the message of `sender` into `receiver`'s buffer and sets the receiver's
-    /// envelope and byte count; returns the receiver's status.
-    static Status deliver(Thread& sender, Thread& receiver);
+    /// Copies `send` into `receive`'s buffer, completes both.
+    static void deliver(Comm_op& send, Comm_op& receive);
+    /// Marks `op` done with `result`: wakes its waiter; an eager message is freed.
+    static void complete(Comm_op& op, Status result);
+    /// Queues `op` on `list` of this communicator.
+    void enqueue(List<Comm_op, &Comm_op::link>& list, Comm_op& op);
+    void wake_probers(Mailbox& box);
+    /// Blocks `self` until `op` is done or the deadline passes.
+    Status block_on(Thread& self, Comm_op& op, Thread_state state, uint64_t deadline);
+    /// Receives naming `rank` as their source fail with partner_dead, unless a message of
+    /// the rank can still match them.
+    void fail_receives_from(int32_t rank);
+    /// Creations under way (communicator_create.cpp): a member that ended will never join;
+    /// drop every record (the communicator is going).
+    void creations_member_ended(int32_t rank, const Task& task);
+    void drop_creations();
+    static void free_creation(Creation* c);
 
     uint32_t m_size;
     uint32_t m_context_id;
+    uint64_t m_send_timeout;
     Account& m_account;
-    Task** m_members = nullptr; ///< rank -> task; nullptr once the task has ended
+    Task** m_members = nullptr;   ///< rank -> task; nullptr once the task has ended
     Mailbox* m_mailboxes = nullptr;
+    uint8_t* m_rights = nullptr;  ///< size x size bits, bit set = denied; nullptr: all allowed
+    Creation* m_creations = nullptr;
 };
 
 } // namespace kernel

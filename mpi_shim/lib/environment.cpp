@@ -11,15 +11,6 @@ namespace ipclab::mpi {
 
 Phase phase = Phase::before_init;
 
-namespace {
-Comm world;
-}
-
-Comm* lookup(MPI_Comm handle) {
-    if (phase != Phase::running) return nullptr;
-    return handle == MPI_COMM_WORLD ? &world : nullptr;
-}
-
 } // namespace ipclab::mpi
 
 using namespace ipclab::mpi;
@@ -34,8 +25,38 @@ extern "C" int MPI_Init(int*, char***) {
                         "'scripts/ipclab mpirun'\n", ipclab::status_name(s));
         return MPI_ERR_OTHER;
     }
-    world = Comm{ipclab::slot_comm_world, int(r.r[0]), int(r.r[1])};
     phase = Phase::running;
+    if (int e = init_communicators(int(r.r[0]), int(r.r[1]))) {
+        phase = Phase::before_init;
+        fprintf(stderr, "ipclab MPI: MPI_Init: cannot set up the communicators (error class %d)\n", e);
+        return e;
+    }
+    return MPI_SUCCESS;
+}
+
+extern "C" int MPI_Init_thread(int* argc, char*** argv, int required, int* provided) {
+    // One thread per rank: MPI_THREAD_SINGLE is what this library provides (MPI-3.1 12.4.3).
+    (void)required;
+    int e = MPI_Init(argc, argv);
+    if (e == MPI_SUCCESS && provided) *provided = MPI_THREAD_SINGLE;
+    return e;
+}
+
+extern "C" int MPI_Query_thread(int* provided) {
+    *provided = MPI_THREAD_SINGLE;
+    return MPI_SUCCESS;
+}
+
+extern "C" int MPI_Is_thread_main(int* flag) {
+    *flag = 1;
+    return MPI_SUCCESS;
+}
+
+extern "C" int MPI_Get_processor_name(char* name, int* resultlen) {
+    // Every rank runs on the one (virtual) machine.
+    const char text[] = "ipclab";
+    memcpy(name, text, sizeof text);
+    *resultlen = int(sizeof text - 1);
     return MPI_SUCCESS;
 }
 

@@ -1,5 +1,8 @@
 // Blocking point-to-point communication (MPI-3.1 sections 3.2-3.5) on the kernel
 // communicator: MPI_Send is a rendezvous with one copy into the receiver's buffer.
+#include <stdlib.h>
+#include <string.h>
+
 #include "ipclab/syscall.hpp"
 #include "mpi_shim/lib/state.hpp"
 
@@ -7,26 +10,39 @@ namespace ipclab::mpi {
 
 namespace {
 
-constexpr size_t type_sizes[] = {
-    0,                          // MPI_DATATYPE_NULL
-    sizeof(char),               // MPI_CHAR
-    sizeof(signed char),        // MPI_SIGNED_CHAR
-    sizeof(unsigned char),      // MPI_UNSIGNED_CHAR
-    1,                          // MPI_BYTE
-    sizeof(short),              // MPI_SHORT
-    sizeof(unsigned short),     // MPI_UNSIGNED_SHORT
-    sizeof(int),                // MPI_INT
-    sizeof(unsigned),           // MPI_UNSIGNED
-    sizeof(long),               // MPI_LONG
-    sizeof(unsigned long),      // MPI_UNSIGNED_LONG
-    sizeof(long long),          // MPI_LONG_LONG
-    sizeof(unsigned long long), // MPI_UNSIGNED_LONG_LONG
-    sizeof(float),              // MPI_FLOAT
-    sizeof(double),             // MPI_DOUBLE
-    sizeof(long double),        // MPI_LONG_DOUBLE
+/// Extent in bytes of each predefined datatype, by handle value (mpi.h): the stride of one
+/// item in a buffer, which is what a message of `count` items occupies.
+struct Datatype_bytes {
+    uint8_t extent;
+    uint8_t size; ///< MPI_Type_size: differs from the extent for padded pair types
 };
+constexpr Datatype_bytes type_bytes[] = {
+    {0, 0},                                     // MPI_DATATYPE_NULL
+    {1, 1}, {1, 1}, {1, 1}, {1, 1},             // CHAR, SIGNED_CHAR, UNSIGNED_CHAR, BYTE
+    {2, 2}, {2, 2}, {4, 4}, {4, 4},             // SHORT, UNSIGNED_SHORT, INT, UNSIGNED
+    {8, 8}, {8, 8}, {8, 8}, {8, 8},             // LONG, UNSIGNED_LONG, LONG_LONG, UNSIGNED_LONG_LONG
+    {4, 4}, {8, 8}, {16, 16},                   // FLOAT, DOUBLE, LONG_DOUBLE
+    {4, 4}, {1, 1},                             // 16 WCHAR, C_BOOL
+    {1, 1}, {2, 2}, {4, 4}, {8, 8},             // INT8_T .. INT64_T
+    {1, 1}, {2, 2}, {4, 4}, {8, 8},             // UINT8_T .. UINT64_T
+    {8, 8}, {8, 8}, {8, 8}, {1, 1},             // 26 AINT, OFFSET, COUNT, PACKED
+    {8, 8}, {16, 16}, {8, 8},                   // 30 C_FLOAT_COMPLEX, C_DOUBLE_COMPLEX, C_COMPLEX
+    {8, 8}, {16, 12}, {16, 12}, {8, 8},         // 33 FLOAT_INT, DOUBLE_INT, LONG_INT, 2INT
+    {8, 6}, {32, 20},                           // 37 SHORT_INT, LONG_DOUBLE_INT
+    {0, 0}, {0, 0},                             // 39 LB, UB (markers: no data)
+    {4, 4}, {4, 4}, {8, 8}, {4, 4}, {1, 1},     // 41 INTEGER, REAL, DOUBLE_PRECISION, LOGICAL, CHARACTER
+    {8, 8}, {8, 8}, {16, 16},                   // 46 2INTEGER, 2REAL, 2DOUBLE_PRECISION
+    {32, 32}, {1, 1}, {8, 8}, {16, 16}, {32, 32}, // 49 C_LONG_DOUBLE_COMPLEX, CXX_BOOL, CXX_*_COMPLEX
+    {8, 8}, {16, 16},                           // 54 COMPLEX, DOUBLE_COMPLEX
+    {1, 1}, {2, 2}, {4, 4}, {8, 8},             // 56 INTEGER1 .. INTEGER8
+    {4, 4}, {8, 8}, {16, 16},                   // 60 REAL4, REAL8, REAL16
+    {8, 8}, {16, 16}, {32, 32},                 // 63 COMPLEX8, COMPLEX16, COMPLEX32
+    {16, 16}, {32, 32},                         // 66 2COMPLEX, 2DOUBLE_COMPLEX
+};
+static_assert(sizeof type_bytes / sizeof type_bytes[0] == 68, "one entry per predefined datatype in mpi.h");
 
-/// Checks count and datatype and computes the byte length; an MPI error class or SUCCESS.
+} // namespace
+
 int message_bytes(int count, MPI_Datatype datatype, size_t& bytes) {
     if (count < 0) return MPI_ERR_COUNT;
     size_t size = type_size(datatype);
@@ -36,11 +52,18 @@ int message_bytes(int count, MPI_Datatype datatype, size_t& bytes) {
     return MPI_SUCCESS;
 }
 
-} // namespace
+void set_status(MPI_Status* status, int source, int tag, int error, long long bytes) {
+    if (!status) return;
+    status->MPI_SOURCE = source;
+    status->MPI_TAG = tag;
+    status->MPI_ERROR = error;
+    status->ipclab_cancelled = 0;
+    status->ipclab_bytes = bytes;
+}
 
 size_t type_size(MPI_Datatype datatype) {
-    if (datatype <= 0 || size_t(datatype) >= sizeof type_sizes / sizeof type_sizes[0]) return 0;
-    return type_sizes[datatype];
+    if (datatype <= 0 || size_t(datatype) >= sizeof type_bytes / sizeof type_bytes[0]) return 0;
+    return type_bytes[datatype].extent;
 }
 
 Status send_bytes(const Comm& c, int dest, int tag, const void* buf, size_t bytes, Comm_context context) {
@@ -64,15 +87,45 @@ Status recv_bytes(const Comm& c, int source, int tag, void* buf, size_t capacity
     r.r[4] = capacity;
     r.r[5] = context;
     Status s = sys::comm_recv(r);
-    if (status) {
+    if (s == Status::ok || s == Status::truncated)
+        set_status(status, int(int64_t(r.r[0])), int(int64_t(r.r[1])), error_class(s), (long long)r.r[2]);
+    else if (status)
         status->MPI_ERROR = error_class(s);
-        if (s == Status::ok || s == Status::truncated) {
-            status->MPI_SOURCE = int(int64_t(r.r[0]));
-            status->MPI_TAG = int(int64_t(r.r[1]));
-            status->ipclab_bytes = (long long)r.r[2];
-        }
-    }
     return s;
+}
+
+Status sendrecv_bytes(const Comm& c, int dest, int sendtag, const void* sendbuf, size_t sendbytes, int source,
+                      int recvtag, void* recvbuf, size_t recvcapacity, Comm_context context, MPI_Status* status) {
+    if (source == MPI_PROC_NULL) {
+        set_status(status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
+        return dest == MPI_PROC_NULL ? Status::ok : send_bytes(c, dest, sendtag, sendbuf, sendbytes, context);
+    }
+    if (dest == MPI_PROC_NULL) return recv_bytes(c, source, recvtag, recvbuf, recvcapacity, context, status);
+    // Post the receive first, so that two ranks exchanging with each other both find their
+    // partner's receive waiting when they send.
+    Syscall_registers r;
+    r.r[0] = c.slot;
+    r.r[1] = uint64_t(int64_t(source));
+    r.r[2] = uint64_t(int64_t(recvtag));
+    r.r[3] = reinterpret_cast<uint64_t>(recvbuf);
+    r.r[4] = recvcapacity;
+    r.r[5] = context;
+    Status s = sys::comm_irecv(r);
+    if (s != Status::ok) return s;
+    const uint64_t request = r.r[0];
+    Status sent = send_bytes(c, dest, sendtag, sendbuf, sendbytes, context);
+    Syscall_registers w;
+    w.r[0] = request;
+    if (sent != Status::ok) { // withdraw the receive: nothing may land in recvbuf later
+        if (sys::comm_cancel(w) == Status::ok && w.r[0] == 1) return sent;
+        w.r[0] = request; // it had completed: collect it
+    }
+    Status received = sys::comm_wait(w);
+    if (received == Status::ok || received == Status::truncated)
+        set_status(status, int(int64_t(w.r[0])), int(int64_t(w.r[1])), error_class(received), (long long)w.r[2]);
+    else if (status)
+        status->MPI_ERROR = error_class(received);
+    return sent != Status::ok ? sent : received;
 }
 
 } // namespace ipclab::mpi
@@ -88,6 +141,14 @@ extern "C" int MPI_Send(const void* buf, int count, MPI_Datatype datatype, int d
     return raise(comm, error_class(send_bytes(*c, dest, tag, buf, bytes, ipclab::context_point_to_point)), "MPI_Send");
 }
 
+extern "C" int MPI_Ssend(const void* buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm) {
+    return MPI_Send(buf, count, datatype, dest, tag, comm); // MPI_Send is already synchronous
+}
+
+extern "C" int MPI_Rsend(const void* buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm) {
+    return MPI_Send(buf, count, datatype, dest, tag, comm); // ready mode: a correct program has the receive posted
+}
+
 extern "C" int MPI_Recv(void* buf, int count, MPI_Datatype datatype, int source, int tag, MPI_Comm comm,
                         MPI_Status* status) {
     Comm* c = lookup(comm);
@@ -95,7 +156,7 @@ extern "C" int MPI_Recv(void* buf, int count, MPI_Datatype datatype, int source,
     size_t bytes;
     if (int e = message_bytes(count, datatype, bytes)) return raise(comm, e, "MPI_Recv");
     if (source == MPI_PROC_NULL) { // MPI-3.1 section 3.11: an empty message from MPI_PROC_NULL
-        if (status) *status = MPI_Status{MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0};
+        set_status(status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
         return MPI_SUCCESS;
     }
     ipclab::Status s = recv_bytes(*c, source, tag, buf, bytes, ipclab::context_point_to_point, status);
@@ -113,6 +174,89 @@ extern "C" int MPI_Get_count(const MPI_Status* status, MPI_Datatype datatype, in
 extern "C" int MPI_Type_size(MPI_Datatype datatype, int* size) {
     size_t s = type_size(datatype);
     if (!s) return raise(MPI_COMM_WORLD, MPI_ERR_TYPE, "MPI_Type_size");
-    *size = int(s);
+    *size = int(type_bytes[datatype].size);
     return MPI_SUCCESS;
+}
+
+extern "C" int MPI_Get_elements(const MPI_Status* status, MPI_Datatype datatype, int* count) {
+    return MPI_Get_count(status, datatype, count); // predefined datatypes only: elements = items
+}
+
+extern "C" int MPI_Get_elements_x(const MPI_Status* status, MPI_Datatype datatype, MPI_Count* count) {
+    size_t size = type_size(datatype);
+    if (!size) return raise(MPI_COMM_WORLD, MPI_ERR_TYPE, "MPI_Get_elements_x");
+    *count = status->ipclab_bytes % (long long)size ? MPI_UNDEFINED : MPI_Count(status->ipclab_bytes / (long long)size);
+    return MPI_SUCCESS;
+}
+
+extern "C" int MPI_Type_size_x(MPI_Datatype datatype, MPI_Count* size) {
+    size_t s = type_size(datatype);
+    if (!s) return raise(MPI_COMM_WORLD, MPI_ERR_TYPE, "MPI_Type_size_x");
+    *size = MPI_Count(type_bytes[datatype].size);
+    return MPI_SUCCESS;
+}
+
+/// MPI-3.1 section 3.10: send and receive at once; the receive is posted before the send.
+extern "C" int MPI_Sendrecv(const void* sendbuf, int sendcount, MPI_Datatype sendtype, int dest, int sendtag,
+                            void* recvbuf, int recvcount, MPI_Datatype recvtype, int source, int recvtag,
+                            MPI_Comm comm, MPI_Status* status) {
+    Comm* c = lookup(comm);
+    if (!c) return raise(comm, MPI_ERR_COMM, "MPI_Sendrecv");
+    size_t sendbytes, recvbytes;
+    if (int e = message_bytes(sendcount, sendtype, sendbytes)) return raise(comm, e, "MPI_Sendrecv");
+    if (int e = message_bytes(recvcount, recvtype, recvbytes)) return raise(comm, e, "MPI_Sendrecv");
+    ipclab::Status s = sendrecv_bytes(*c, dest, sendtag, sendbuf, sendbytes, source, recvtag, recvbuf, recvbytes,
+                                      ipclab::context_point_to_point, status);
+    return raise(comm, error_class(s), "MPI_Sendrecv");
+}
+
+extern "C" int MPI_Sendrecv_replace(void* buf, int count, MPI_Datatype datatype, int dest, int sendtag, int source,
+                                    int recvtag, MPI_Comm comm, MPI_Status* status) {
+    Comm* c = lookup(comm);
+    if (!c) return raise(comm, MPI_ERR_COMM, "MPI_Sendrecv_replace");
+    size_t bytes;
+    if (int e = message_bytes(count, datatype, bytes)) return raise(comm, e, "MPI_Sendrecv_replace");
+    void* copy = malloc(bytes ? bytes : 1); // the outgoing message, while the incoming one lands in buf
+    if (!copy) return raise(comm, MPI_ERR_NO_MEM, "MPI_Sendrecv_replace");
+    memcpy(copy, buf, bytes);
+    ipclab::Status s = sendrecv_bytes(*c, dest, sendtag, copy, bytes, source, recvtag, buf, bytes,
+                                      ipclab::context_point_to_point, status);
+    free(copy);
+    return raise(comm, error_class(s), "MPI_Sendrecv_replace");
+}
+
+namespace {
+
+/// MPI_Probe and MPI_Iprobe (MPI-3.1 section 3.8.1): the kernel looks at the unexpected
+/// messages without receiving one.
+int probe(int source, int tag, MPI_Comm comm, int* flag, MPI_Status* status, bool block, const char* function) {
+    Comm* c = lookup(comm);
+    if (!c) return raise(comm, MPI_ERR_COMM, function);
+    if (source == MPI_PROC_NULL) {
+        if (flag) *flag = 1;
+        set_status(status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
+        return MPI_SUCCESS;
+    }
+    ipclab::Syscall_registers r;
+    r.r[0] = c->slot;
+    r.r[1] = uint64_t(int64_t(source));
+    r.r[2] = uint64_t(int64_t(tag));
+    r.r[5] = ipclab::context_point_to_point;
+    r.timeout = block ? ipclab::timeout_infinite : ipclab::timeout_zero;
+    ipclab::Status s = ipclab::sys::comm_probe(r);
+    if (flag) *flag = s == ipclab::Status::ok;
+    if (s == ipclab::Status::would_block) return MPI_SUCCESS;
+    if (s == ipclab::Status::ok) set_status(status, int(int64_t(r.r[0])), int(int64_t(r.r[1])), MPI_SUCCESS, (long long)r.r[2]);
+    return raise(comm, error_class(s), function);
+}
+
+} // namespace
+
+extern "C" int MPI_Probe(int source, int tag, MPI_Comm comm, MPI_Status* status) {
+    return probe(source, tag, comm, nullptr, status, true, "MPI_Probe");
+}
+
+extern "C" int MPI_Iprobe(int source, int tag, MPI_Comm comm, int* flag, MPI_Status* status) {
+    if (!flag) return raise(comm, MPI_ERR_ARG, "MPI_Iprobe");
+    return probe(source, tag, comm, flag, status, false, "MPI_Iprobe");
 }

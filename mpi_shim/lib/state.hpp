@@ -1,4 +1,5 @@
-// Internal state of ipclab's MPI library: communicator handles and error handling.
+// Internal interface of ipclab's MPI library: communicator handles, error handling and the
+// point-to-point primitives the collectives and communicator constructors are built from.
 #pragma once
 
 #include <stddef.h>
@@ -10,12 +11,14 @@
 
 namespace ipclab::mpi {
 
-/// What an MPI_Comm handle stands for: the kernel communicator's capability slot and the
-/// caller's rank and the group size there.
+/// What an MPI_Comm handle stands for (communicators.cpp keeps the table).
 struct Comm {
-    uint64_t slot = 0;
-    int rank = 0;
-    int size = 0;
+    uint64_t slot = 0;          ///< the kernel communicator's capability slot
+    int rank = 0;               ///< the caller's rank in it
+    int size = 0;               ///< the group size
+    int* world_ranks = nullptr; ///< rank -> rank in MPI_COMM_WORLD (the group, for MPI_Group)
+    MPI_Errhandler errhandler = MPI_ERRORS_ARE_FATAL;
+    uint64_t creations = 0;     ///< communicators created from this one: the key of the next
 };
 
 enum class Phase { before_init, running, finalized };
@@ -23,22 +26,35 @@ extern Phase phase;
 
 /// The communicator behind `handle`, or nullptr if the handle is not valid now.
 Comm* lookup(MPI_Comm handle);
+/// Sets up MPI_COMM_WORLD (the capability in slot_comm_world, `rank` of `size`) and
+/// MPI_COMM_SELF; called by MPI_Init. Returns an MPI error class.
+int init_communicators(int rank, int size);
 
 /// The error class a kernel status becomes (the one place statuses map to MPI errors).
 int error_class(Status s);
 
-/// Reports an error of `function` on `comm` through its error handler. With the default
-/// handler (MPI_ERRORS_ARE_FATAL, MPI-3.1 section 8.3) it prints the error and aborts the
-/// job; returns `error` otherwise.
+/// Reports an error of `function` on `comm` through its error handler (MPI-3.1 section 8.3):
+/// with MPI_ERRORS_ARE_FATAL it prints the error and aborts the job; with
+/// MPI_ERRORS_RETURN it returns `error`. MPI_SUCCESS passes through.
 int raise(MPI_Comm comm, int error, const char* function);
 
 /// Size in bytes of a predefined datatype, or 0 if `datatype` is not one.
 size_t type_size(MPI_Datatype datatype);
+/// Checks count and datatype and computes the byte length: MPI_SUCCESS or an error class.
+int message_bytes(int count, MPI_Datatype datatype, size_t& bytes);
 
 /// Point-to-point in bytes on one of the communicator's contexts (user traffic or
-/// collectives). Return kernel statuses; the callers map them.
+/// collectives); return kernel statuses, which the callers map with error_class.
+/// send_bytes is the rendezvous MPI_Ssend; recv_bytes fills `status` (may be nullptr).
 Status send_bytes(const Comm& c, int dest, int tag, const void* buf, size_t bytes, Comm_context context);
 Status recv_bytes(const Comm& c, int source, int tag, void* buf, size_t capacity, Comm_context context,
                   MPI_Status* status);
+/// A simultaneous exchange (MPI_Sendrecv): the receive is posted before the send starts, so
+/// two ranks exchanging with each other cannot deadlock.
+Status sendrecv_bytes(const Comm& c, int dest, int sendtag, const void* sendbuf, size_t sendbytes, int source,
+                      int recvtag, void* recvbuf, size_t recvcapacity, Comm_context context, MPI_Status* status);
+
+/// Fills an MPI_Status (MPI-3.1 section 3.2.5) with an envelope and byte length.
+void set_status(MPI_Status* status, int source, int tag, int error, long long bytes);
 
 } // namespace ipclab::mpi

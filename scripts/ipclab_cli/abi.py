@@ -22,3 +22,15 @@ def run_status_of_exit(code):
     if code == 0:
         return "qemu_exited"  # the guest shut down without the debug-exit device
     return "qemu_failed"
+
+
+_POLICY = re.compile(r"IPCLAB_POLICY\(\s*(\w+)\s*,\s*\"([^\"]*)\"\s*,\s*\"([^\"]*)\"\s*\)")
+_COMMENT = re.compile(r"/\*.*?\*/|//[^\n]*", re.S)
+
+
+def policies():
+    """[(name, description)] in the order of kernel/policy/policies.def, the one list."""
+    path = os.path.join(ROOT, "kernel", "policy", "policies.def")
+    with open(path, encoding="utf-8") as f:
+        text = _COMMENT.sub("", f.read())  # the file's own comment shows the macro's shape
+    return [(name, description) for _, name, description in _POLICY.findall(text)]

@@ -6,11 +6,13 @@ import glob
 import json
 import os
 
+import abi
 from errors import UserError
 from paths import EXPERIMENTS
 
 LAYERS = ("native", "mpi")
 RIGHTS = set("srg")
+MAX_RANKS = 1024
 
 
 def _fail(where, message):
@@ -40,6 +42,24 @@ def _name(value, where):
     _expect(value, str, where)
     if not value or len(value) > 31 or not all(c.isalnum() or c in "_-." for c in value):
         _fail(where, "names are 1-31 letters, digits, '_', '-' or '.': '" + value + "'")
+
+
+def _program(value, where):
+    """A program of build/user/ by name, or an ELF file by absolute path (scripts/ipclab mpirun)."""
+    _expect(value, str, where)
+    if not value.startswith("/"):
+        _name(value, where)
+    elif any(c in value for c in ' \t"\n'):  # QEMU ends a module's file name at the first blank
+        _fail(where, "a program's path cannot contain blanks, '\"' or newlines")
+
+
+def check_policy(value, where):
+    """Raises a UserError unless `value` names a policy of kernel/policy/policies.def."""
+    _expect(value, str, where)
+    known = [name for name, _ in abi.policies()]
+    if value not in known:
+        _fail(where, "unknown policy '" + value + "' (known: " + ", ".join(known) +
+              "; the list is kernel/policy/policies.def)")
 
 
 def _args(value, where):
@@ -94,7 +114,7 @@ def _validate_run(r, where):
     _name(r["label"], where + ".label")
     if r["layer"] not in LAYERS:
         _fail(where + ".layer", "must be one of " + ", ".join(LAYERS))
-    _name(r.get("policy", "capability"), where + ".policy")
+    check_policy(r.get("policy", "capability"), where + ".policy")
     _expect(r.get("fastpath", True), bool, where + ".fastpath")
     if "memory_mib" in r:
         _expect(r["memory_mib"], int, where + ".memory_mib")
@@ -114,12 +134,16 @@ def _validate_run(r, where):
         _validate_task(t, where + ".tasks[" + str(i) + "]", objects)
     if "mpi" in r:
         m = r["mpi"]
-        _check_keys(m, where + ".mpi", ["program", "ranks"], ["args", "stack_kib"])
-        _name(m["program"], where + ".mpi.program")
+        _check_keys(m, where + ".mpi", ["program", "ranks"], ["args", "stack_kib", "send_timeout_ns"])
+        _program(m["program"], where + ".mpi.program")
         _expect(m["ranks"], int, where + ".mpi.ranks")
-        if not 1 <= m["ranks"] <= 1024:
-            _fail(where + ".mpi.ranks", "ranks must be 1..1024")
+        if not 1 <= m["ranks"] <= MAX_RANKS:
+            _fail(where + ".mpi.ranks", "ranks must be 1.." + str(MAX_RANKS))
         _args(m.get("args", []), where + ".mpi.args")
+        if "send_timeout_ns" in m:
+            _expect(m["send_timeout_ns"], int, where + ".mpi.send_timeout_ns")
+            if not 1 <= m["send_timeout_ns"] < 2 ** 63:
+                _fail(where + ".mpi.send_timeout_ns", "must be 1 .. 2^63-1 virtual nanoseconds")
     if not r.get("tasks") and "mpi" not in r:
         _fail(where, "a run needs 'tasks' or 'mpi'")
     names = [t["name"] for t in r.get("tasks", [])]

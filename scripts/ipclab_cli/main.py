@@ -4,8 +4,12 @@
                                     experiments, write results/ and results/REPORT.md
   scripts/ipclab test [CTEST...]    install what is missing, build, run every test
   scripts/ipclab build              configure and build into build/
-  scripts/ipclab list               the experiments and what they test
+  scripts/ipclab list               the experiments and what they test, the policies
   scripts/ipclab run EXPERIMENT...  boot QEMU for each run of each experiment
+  scripts/ipclab mpicc [-o OUT] SOURCE... [FLAGS]
+                                    build an MPI program for ipclab, like Open MPI's mpicc
+  scripts/ipclab mpirun -np N PROGRAM [ARGS...]
+                                    boot it with N ranks, like Open MPI's mpirun
   scripts/ipclab bench ipc          the IPC micro-benchmark and scaling experiments, plots
   scripts/ipclab report             results/REPORT.md and plots from results/*.json
 """
@@ -16,9 +20,12 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import abi  # noqa: E402
 import build  # noqa: E402
 import deps  # noqa: E402
 import experiments  # noqa: E402
+import mpicc  # noqa: E402
+import mpirun  # noqa: E402
 import report  # noqa: E402
 import results  # noqa: E402
 from errors import UserError  # noqa: E402
@@ -38,6 +45,9 @@ def cmd_list(args):
             print("    tests: " + e["claim"])
         for r in e["runs"]:
             print("    run '" + r["label"] + "': layer " + r["layer"] + ", policy " + r.get("policy", "capability"))
+    print("\npolicies (kernel/policy/policies.def; 'policy' of a run, 'mpirun --policy'):")
+    for name, description in abi.policies():
+        print("  " + name + ": " + description)
 
 
 def run_experiments(names, build_dir, timeout):
@@ -86,6 +96,15 @@ def cmd_reproduce(args):
     return _report_problems(problems)
 
 
+def cmd_mpicc(args):
+    return mpicc.main(args.words, args.build_dir, args.verbose)
+
+
+def cmd_mpirun(args):
+    args.show_records = args.show_records or args.verbose
+    return mpirun.main(args, args.build_dir)
+
+
 def cmd_test(args):
     deps.ensure()
     build.build(args.build_dir, verbose=args.verbose)
@@ -113,6 +132,29 @@ def parser():
     sub.add_parser("report", help="write results/REPORT.md and plots").set_defaults(func=cmd_report)
     sub.add_parser("reproduce", help="set up, build, run the default experiments, report").set_defaults(
         func=cmd_reproduce)
+    # mpicc passes every word on to the compiler, so none may be taken for an option here:
+    # with no prefix characters, argparse sees them all as positional.
+    c = sub.add_parser("mpicc", help="build an MPI program (like Open MPI's mpicc; --help for more)",
+                       add_help=False, prefix_chars="\0")
+    c.add_argument("words", nargs=argparse.REMAINDER)
+    c.set_defaults(func=cmd_mpicc)
+    m = sub.add_parser("mpirun", help="run an MPI program with N ranks (like Open MPI's mpirun)",
+                       description="Boots the kernel with N ranks of PROGRAM (an ELF built by 'scripts/ipclab "
+                       "mpicc', or a program of build/user/ by name), prints what they print and exits with "
+                       "the job's status (docs/mpi.md).")
+    m.add_argument("-np", "-n", "--np", dest="np", metavar="N", required=True, help="number of ranks, 1..1024")
+    m.add_argument("--policy", default=mpirun.DEFAULT_POLICY,
+                   help="security policy (default %(default)s; 'scripts/ipclab list' shows them)")
+    m.add_argument("--timeout", type=float, default=mpirun.DEFAULT_TIMEOUT,
+                   help="host seconds before the run is stopped (default %(default)s)")
+    m.add_argument("--send-timeout", type=float, metavar="S",
+                   help="virtual seconds a send on MPI_COMM_WORLD may wait for its receiver")
+    m.add_argument("--memory", type=int, metavar="MIB", help="guest memory in MiB (default 512)")
+    m.add_argument("-v", "--verbose", dest="show_records", action="store_true",
+                   help="also print the kernel's records (on stderr)")
+    m.add_argument("program", metavar="PROGRAM")
+    m.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS")
+    m.set_defaults(func=cmd_mpirun)
     t = sub.add_parser("test", help="set up, build, run every test")
     t.add_argument("ctest_args", nargs=argparse.REMAINDER, help="passed to ctest (e.g. -L unit)")
     t.set_defaults(func=cmd_test)

@@ -86,6 +86,8 @@ def compose(run, context):
     lines += ["env all %s=%s" % (key, value) for key, value in sorted(context.items())]
     if ranks:
         lines.append("communicator world %d %s" % (SLOT_COMM_WORLD, " ".join(str(r + 1) for r in ranks)))
+    if mpi and "send_timeout_ns" in mpi:
+        lines.append("send_timeout world %d" % mpi["send_timeout_ns"])
     return "\n".join(lines) + "\n", modules
 
 
@@ -103,9 +105,12 @@ def qemu_version():
         raise UserError(QEMU + " not found: install Debian's qemu-system-x86 (scripts/ipclab reproduce does)")
 
 
-def boot(build_dir, name, manifest, modules, timeout, on_line=None, append="", memory_mib=512):
+def boot(build_dir, name, manifest, modules, timeout, on_line=None, append="", memory_mib=512, on_console=None):
     """Boots the kernel with `manifest` (module 0) and `modules`, waits at most `timeout`
-    seconds, and returns an Outcome. `on_line(obj)` sees every JSON line as it arrives."""
+    seconds, and returns an Outcome. `on_line(obj)` sees every JSON line as it arrives.
+    `on_console(task_text, record)` sees every console line as it arrives, split into what
+    the tasks printed (ending in a newline unless a kernel record ended the line) and the
+    kernel record's text ("" when there is none)."""
     users = user_dir(build_dir)
     for program, _ in modules:
         if not os.path.isfile(os.path.join(users, program)):
@@ -134,7 +139,7 @@ def boot(build_dir, name, manifest, modules, timeout, on_line=None, append="", m
             pending += chunk
             *complete, pending = pending.split("\n")
             for line in complete:
-                _take(out, line, on_line)
+                _take(out, line, on_line, on_console)
             if finished:
                 break
             if time.monotonic() - start > timeout:
@@ -144,7 +149,7 @@ def boot(build_dir, name, manifest, modules, timeout, on_line=None, append="", m
                 break
             time.sleep(0.05)
     if pending:
-        _take(out, pending, on_line)
+        _take(out, pending, on_line, on_console)
     qemu_output = proc.stdout.read() if proc.stdout else ""
     if proc.stdout:
         proc.stdout.close()
@@ -165,10 +170,12 @@ def _parse(text):
     return obj if isinstance(obj, dict) else None
 
 
-def _take(out, line, on_line):
+def _take(out, line, on_line, on_console=None):
     """Splits a console line into task output and a kernel record (a task may have printed
     part of a line before the kernel's record)."""
     task_part, mark, kernel_part = line.partition(KERNEL_MARK)
+    if on_console:
+        on_console(task_part if mark else task_part + "\n", kernel_part)
     task_part = task_part.strip()
     if task_part.startswith("{"):
         obj = _parse(task_part)

@@ -16,7 +16,8 @@ class IpcErrors(qemu_test.QemuTest):
         wanted = {c["want"] for c in checks}
         self.assertEqual(wanted, {"invalid_capability", "wrong_object_type", "insufficient_rights",
                                   "invalid_argument", "invalid_pointer", "message_too_long",
-                                  "no_reply_capability", "unknown_syscall", "would_block", "timed_out"})
+                                  "no_reply_capability", "unknown_syscall", "would_block", "timed_out",
+                                  "invalid_request"})
         self.assertEqual([l for l in out.output if l.get("type") == "ipc_errors"], [{"type": "ipc_errors", "failures": 0}])
 
 

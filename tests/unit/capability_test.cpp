@@ -100,7 +100,7 @@ TEST_F(Capability_test, lookup_checks_type_then_rights_without_side_effects) {
     Cap_space caps;
     Endpoint& ep = endpoint();
     Status s;
-    Communicator* comm = Communicator::create(2, 0, m_account, s);
+    Communicator* comm = Communicator::create(2, m_account, s);
     ASSERT_NE(comm, nullptr);
     ASSERT_EQ(caps.insert(1, *comm, right_send, 9), Status::ok);
     ASSERT_EQ(caps.insert(2, ep, right_receive, 8), Status::ok);
@@ -149,7 +149,7 @@ TEST_F(Capability_test, last_remove_destroys_the_object) {
 TEST_F(Capability_test, clear_and_destruction_release_every_capability) {
     Endpoint& ep = endpoint();
     Status s;
-    Communicator* comm = Communicator::create(4, 1, m_account, s);
+    Communicator* comm = Communicator::create(4, m_account, s);
     ASSERT_NE(comm, nullptr);
     {
         Cap_space caps;

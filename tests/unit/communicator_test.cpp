@@ -1,100 +1,34 @@
-// The communicator (mpi_shim/kernel/communicator.cpp): rendezvous in both orders with one
-// copy, truncation, matching order, contexts, and what a member's end does to the others.
+// The communicator's point-to-point operations through the system calls user space makes
+// (mpi_shim/kernel/comm_syscalls.cpp, communicator.cpp): rendezvous in both orders with one
+// copy, truncation, MPI matching order (MPI-3.1 section 3.5: non-overtaking, tag and source
+// selection, wildcards, contexts), what a member's end does to the others, MPI_Abort.
 #include <gtest/gtest.h>
 
-#include "abi/timeout.hpp"
-
 #include <string>
+#include <vector>
 
-#include "abi/comm.hpp"
-#include "mem/user_memory.hpp"
-#include "mpi_shim/kernel/communicator.hpp"
-#include "support/kernel_test.hpp"
+#include "ipc/fastpath.hpp"
+#include "support/comm_fixture.hpp"
 
 namespace {
 
-constexpr uint64_t inf = ipclab::timeout_infinite;
-
+using namespace test::comm;
 using kernel::Communicator;
-using kernel::Status;
-using kernel::Thread;
-using kernel::Thread_state;
 
-constexpr int32_t any = -1; // comm_any_source and comm_any_tag
-constexpr uint8_t p2p = ipclab::context_point_to_point;
-constexpr uint8_t collective = ipclab::context_collective;
-constexpr uint64_t buffer = 0x10000; ///< every rank's message buffer (3 pages)
-
-/// The caller's communicator, and its rank in `self.comm`, from its capability as the
-/// system calls find them (comm_syscalls.cpp).
-Communicator& world(Thread& self, int32_t peer, int32_t tag, uint8_t context, uint64_t at, uint64_t bytes) {
-    Communicator* c = nullptr;
-    uint64_t rank = 0;
-    EXPECT_EQ(self.task().caps().lookup(ipclab::slot_comm_world, 0, c, rank), Status::ok);
-    self.comm = kernel::Comm_request{nullptr, int32_t(rank), peer, tag, context, at, bytes};
-    return *c;
-}
-
-/// Blocking send of the first `bytes` of the caller's buffer.
-Status send(Thread& self, int32_t dest, int32_t tag, uint64_t bytes, uint8_t context = p2p) {
-    return world(self, dest, tag, context, buffer, bytes).send(self);
-}
-
-/// Blocking receive into the caller's buffer; self.comm then holds the envelope.
-Status recv(Thread& self, int32_t source, int32_t tag, uint64_t capacity, uint8_t context = p2p,
-            uint64_t at = buffer) {
-    return world(self, source, tag, context, at, capacity).receive(self);
-}
-
-void fill(Thread& self, const std::string& text) {
-    EXPECT_EQ(kernel::copy_to_user(self.task().space(), buffer, text.data(), text.size()), Status::ok);
-}
-
-std::string contents(Thread& self, size_t n) {
-    std::string s(n, '\0');
-    EXPECT_EQ(kernel::copy_from_user(self.task().space(), buffer, s.data(), n), Status::ok);
-    return s;
-}
-
-/// What a receive delivered.
-struct Received {
-    Status status = Status::invalid_argument;
-    int32_t source = -2, tag = -2;
-    uint64_t bytes = 0;
-    std::string data;
-};
-
-class Communicator_test : public test::Kernel_test {
+class Communicator_test : public Comm_test {
 protected:
-    Communicator& comm = make_communicator(4, 7);
-    /// The task of `rank`, granted as boot/compose.cpp grants it: the communicator in
-    /// slot_comm_world with the rank as badge.
-    Thread& member(int32_t rank, test::Body body) {
-        kernel::Task& task = make_task(("rank" + std::to_string(rank)).c_str());
-        EXPECT_EQ(task.caps().insert(ipclab::slot_comm_world, comm, ipclab::right_send | ipclab::right_receive,
-                                     uint64_t(rank)),
-                  Status::ok);
-        map(task, buffer, 0x3000);
-        Thread& t = spawn(task, std::move(body));
-        comm.set_member(rank, t.task());
-        return t;
-    }
     /// A member that receives once (source, tag, capacity) into `out` and stays.
     Thread& receiver(int32_t rank, int32_t source, int32_t tag, uint64_t capacity, Received& out,
-                     uint8_t context = p2p) {
+                     uint64_t context = p2p) {
         return member(rank, [=, this, &out](Thread& self) {
-            out = Received{recv(self, source, tag, capacity, context), self.comm.peer, self.comm.tag,
-                           self.comm.bytes, contents(self, capacity)};
+            out = recv(self, source, tag, capacity, context);
             park(self);
         });
     }
     /// A member that sends `text` once and records the status.
     Thread& sender(int32_t rank, int32_t dest, int32_t tag, const std::string& text, Status& out,
-                   uint8_t context = p2p) {
-        return member(rank, [=, &out](Thread& self) {
-            fill(self, text);
-            out = send(self, dest, tag, text.size(), context);
-        });
+                   uint64_t context = p2p) {
+        return member(rank, [=, &out](Thread& self) { out = send(self, dest, tag, text, context); });
     }
 };
 
@@ -107,8 +41,7 @@ TEST_F(Communicator_test, rendezvous_with_the_receiver_first) {
     Thread& r = receiver(1, 0, 9, 16, got);
     member(0, [&](Thread& self) {
         EXPECT_EQ(r.state(), Thread_state::blocked_comm_recv);
-        fill(self, "hello, rank 1");
-        sent = send(self, 1, 9, 13);
+        sent = send(self, 1, 9, "hello, rank 1");
     });
     run_until_idle();
     EXPECT_EQ(sent, Status::ok);
@@ -125,7 +58,7 @@ TEST_F(Communicator_test, rendezvous_with_the_sender_first) {
     Thread& s = sender(2, 3, 4, "early", sent);
     member(3, [&](Thread& self) {
         EXPECT_EQ(s.state(), Thread_state::blocked_comm_send) << "a blocking send waits for its receive";
-        got = Received{recv(self, any, any, 8), self.comm.peer, self.comm.tag, self.comm.bytes, contents(self, 8)};
+        got = recv(self, any, any, 8);
     });
     run_until_idle();
     EXPECT_EQ(sent, Status::ok);
@@ -134,6 +67,29 @@ TEST_F(Communicator_test, rendezvous_with_the_sender_first) {
     EXPECT_EQ(got.tag, 4);
     EXPECT_EQ(got.bytes, 5u);
     EXPECT_EQ(got.data, std::string("early\0\0\0", 8));
+}
+
+// A blocking send is a rendezvous: nothing is buffered in the kernel, the one copy goes
+// from the sender's buffer straight into the receiver's, at the time of the receive.
+TEST_F(Communicator_test, a_blocking_send_is_copied_once_at_the_receive) {
+    Received got;
+    Status sent = Status::invalid_argument;
+    kernel::Task* sender_task = nullptr;
+    member(1, [&](Thread& self) {
+        sender_task = &self.task();
+        sent = send(self, 0, 0, pattern(3000));
+        park(self);
+    });
+    member(0, [&](Thread& self) {
+        EXPECT_EQ(sender_task->comm_buffered(), 0u) << "a blocking send is never buffered";
+        got = recv(self, 1, 0, 3000);
+    });
+    run_until_idle();
+    EXPECT_EQ(sent, Status::ok);
+    EXPECT_EQ(got.status, Status::ok);
+    EXPECT_EQ(got.bytes, 3000u);
+    EXPECT_EQ(got.data, pattern(3000));
+    EXPECT_EQ(sender_task->comm_buffered_peak(), 0u);
 }
 
 TEST_F(Communicator_test, a_long_message_is_truncated_for_a_waiting_receiver) {
@@ -167,9 +123,10 @@ TEST_F(Communicator_test, any_source_takes_senders_in_arrival_order) {
     std::vector<int32_t> sources;
     member(0, [&](Thread& self) {
         for (int k = 0; k < 3; ++k) {
-            ASSERT_EQ(recv(self, any, any, 16), Status::ok);
-            sources.push_back(self.comm.peer);
-            EXPECT_EQ(contents(self, 6), "from " + std::to_string(self.comm.peer));
+            Received got = recv(self, any, any, 16);
+            ASSERT_EQ(got.status, Status::ok);
+            sources.push_back(got.source);
+            EXPECT_EQ(got.data.substr(0, 6), "from " + std::to_string(got.source));
         }
     });
     run_until_idle();
@@ -183,13 +140,31 @@ TEST_F(Communicator_test, a_tag_selects_among_queued_senders) {
     sender(2, 0, 6, "six", sent[2]);
     std::vector<int32_t> tags;
     member(0, [&](Thread& self) {
-        ASSERT_EQ(recv(self, any, 6, 8), Status::ok);
-        tags.push_back(self.comm.tag);
-        ASSERT_EQ(recv(self, any, any, 8), Status::ok);
-        tags.push_back(self.comm.tag);
+        Received a = recv(self, any, 6, 8);
+        ASSERT_EQ(a.status, Status::ok);
+        tags.push_back(a.tag);
+        Received b = recv(self, any, any, 8);
+        ASSERT_EQ(b.status, Status::ok);
+        tags.push_back(b.tag);
     });
     run_until_idle();
     EXPECT_EQ(tags, (std::vector<int32_t>{6, 5}));
+}
+
+TEST_F(Communicator_test, a_source_selects_among_queued_senders) {
+    Status sent[4] = {};
+    sender(1, 0, 0, "one", sent[1]);
+    sender(3, 0, 0, "three", sent[3]);
+    std::vector<int32_t> sources;
+    member(0, [&](Thread& self) {
+        for (int32_t source : {3, any}) {
+            Received got = recv(self, source, any, 8);
+            ASSERT_EQ(got.status, Status::ok);
+            sources.push_back(got.source);
+        }
+    });
+    run_until_idle();
+    EXPECT_EQ(sources, (std::vector<int32_t>{3, 1})) << "source 3 skips the earlier message of 1";
 }
 
 TEST_F(Communicator_test, contexts_keep_collective_and_user_traffic_apart) {
@@ -197,18 +172,14 @@ TEST_F(Communicator_test, contexts_keep_collective_and_user_traffic_apart) {
     Thread& coll = sender(1, 0, 0, "collective", sent[1], collective);
     Received user, internal;
     Thread& rank0 = member(0, [&](Thread& self) {
-        user.status = recv(self, any, any, 16, p2p);
-        user.source = self.comm.peer;
-        internal.status = recv(self, any, any, 16, collective);
-        internal.source = self.comm.peer;
+        user = recv(self, any, any, 16, p2p);
+        internal = recv(self, any, any, 16, collective);
     });
-    Thread& user_sender = member(2, [&](Thread& self) {
+    member(2, [&](Thread& self) {
         EXPECT_EQ(rank0.state(), Thread_state::blocked_comm_recv) << "a user receive matched collective traffic";
         EXPECT_EQ(coll.state(), Thread_state::blocked_comm_send);
-        fill(self, "user");
-        sent[2] = send(self, 0, 0, 4, p2p);
+        sent[2] = send(self, 0, 0, "user", p2p);
     });
-    (void)user_sender;
     run_until_idle();
     EXPECT_EQ(user.status, Status::ok);
     EXPECT_EQ(user.source, 2);
@@ -226,14 +197,81 @@ TEST_F(Communicator_test, a_posted_receive_that_does_not_match_leaves_the_sender
     member(2, [&](Thread& self) {
         EXPECT_EQ(one.state(), Thread_state::blocked_comm_send);
         EXPECT_EQ(got.status, Status::invalid_argument) << "the receive completed with the wrong source";
-        fill(self, "two");
-        sent[2] = send(self, 0, 0, 3);
+        sent[2] = send(self, 0, 0, "two");
     });
     run_until_idle();
     EXPECT_EQ(got.status, Status::ok);
     EXPECT_EQ(got.source, 2);
     EXPECT_EQ(sent[2], Status::ok);
     EXPECT_EQ(one.state(), Thread_state::blocked_comm_send);
+}
+
+// MPI-3.1 section 3.5: messages of one sender that a receive could match are received in
+// the order sent, whether they wait in the kernel (eager) or in the sender's buffer
+// (rendezvous, > comm_eager_bytes).
+TEST_F(Communicator_test, messages_of_one_sender_do_not_overtake) {
+    const std::string big = pattern(ipclab::comm_eager_bytes + 100);
+    std::vector<Status> started;
+    member(1, [&](Thread& self) {
+        started.push_back(isend(self, 0, 7, big, p2p, buffer).status); // rendezvous
+        started.push_back(isend(self, 0, 7, "second", p2p, buffer + 0x4000).status);
+        started.push_back(isend(self, 0, 7, "third", p2p, buffer + 0x5000).status);
+        park(self);
+    });
+    std::vector<std::string> order;
+    member(0, [&](Thread& self) {
+        for (int k = 0; k < 3; ++k) {
+            Received got = recv(self, 1, any, big.size());
+            ASSERT_EQ(got.status, Status::ok);
+            order.push_back(got.data.substr(0, got.bytes));
+        }
+    });
+    run_until_idle();
+    EXPECT_EQ(started, (std::vector<Status>{Status::ok, Status::ok, Status::ok}));
+    EXPECT_EQ(order, (std::vector<std::string>{big, "second", "third"}));
+}
+
+// A receive naming a tag takes the first message with that tag and leaves the earlier ones
+// queued, in their order, for later receives.
+TEST_F(Communicator_test, a_tag_selective_receive_skips_earlier_messages) {
+    member(1, [&](Thread& self) {
+        EXPECT_EQ(isend(self, 0, 1, "a1", p2p, buffer).status, Status::ok);
+        EXPECT_EQ(isend(self, 0, 2, "b2", p2p, buffer + 0x100).status, Status::ok);
+        EXPECT_EQ(isend(self, 0, 1, "c1", p2p, buffer + 0x200).status, Status::ok);
+        EXPECT_EQ(isend(self, 0, 2, "d2", p2p, buffer + 0x300).status, Status::ok);
+        park(self);
+    });
+    std::vector<std::string> order;
+    member(0, [&](Thread& self) {
+        for (int32_t tag : {2, 1, any, any}) {
+            Received got = recv(self, 1, tag, 2);
+            ASSERT_EQ(got.status, Status::ok);
+            order.push_back(got.data);
+        }
+    });
+    run_until_idle();
+    EXPECT_EQ(order, (std::vector<std::string>{"b2", "a1", "c1", "d2"}));
+}
+
+// Posted receives are matched in the order they were posted (MPI-3.1 section 3.5).
+TEST_F(Communicator_test, posted_receives_are_matched_in_post_order) {
+    std::vector<std::string> got(3);
+    member(0, [&](Thread& self) {
+        Started first = irecv(self, any, any, 8, buffer);
+        Started second = irecv(self, 1, any, 8, buffer + 0x100);
+        Started third = irecv(self, any, 4, 8, buffer + 0x200);
+        for (const Started* s : {&first, &second, &third}) ASSERT_EQ(s->status, Status::ok);
+        for (const Started* s : {&third, &second, &first}) EXPECT_EQ(wait(self, s->handle).status, Status::ok);
+        got = {contents(self, 8, buffer), contents(self, 8, buffer + 0x100), contents(self, 8, buffer + 0x200)};
+    });
+    member(1, [&](Thread& self) {
+        EXPECT_EQ(send(self, 0, 4, "m1"), Status::ok); // the first posted receive matches
+        EXPECT_EQ(send(self, 0, 4, "m2"), Status::ok);
+        EXPECT_EQ(send(self, 0, 4, "m3"), Status::ok);
+    });
+    run_until_idle();
+    EXPECT_EQ(got, (std::vector<std::string>{std::string("m1\0\0\0\0\0\0", 8), std::string("m2\0\0\0\0\0\0", 8),
+                                             std::string("m3\0\0\0\0\0\0", 8)}));
 }
 
 TEST_F(Communicator_test, a_member_ending_fails_the_operations_that_name_it) {
@@ -251,22 +289,23 @@ TEST_F(Communicator_test, a_member_ending_fails_the_operations_that_name_it) {
     EXPECT_EQ(from_victim.status, Status::partner_dead);
     EXPECT_EQ(bystander.state(), Thread_state::blocked_comm_recv) << "an any-source receive does not name the rank";
     // Later operations naming the ended rank fail at once (rank 0 again, in a new task).
-    Status later_send = Status::ok, later_recv = Status::ok;
+    Status later_send = Status::ok;
+    Received later_recv;
     member(0, [&](Thread& self) {
-        later_send = send(self, 1, 0, 1);
+        later_send = send(self, 1, 0, "x");
         later_recv = recv(self, 1, any, 8);
     });
     run_until_idle();
     EXPECT_EQ(later_send, Status::partner_dead);
-    EXPECT_EQ(later_recv, Status::partner_dead);
+    EXPECT_EQ(later_recv.status, Status::partner_dead);
 }
 
 TEST_F(Communicator_test, a_dying_queued_sender_is_never_received) {
-    kernel::Endpoint& gate = make_endpoint();
+    kernel::Notification& gate = make_gate();
     Received got;
     member(0, [&](Thread& self) {
-        (void)gate.receive(self, inf); // until the test opens the gate
-        got = Received{recv(self, any, any, 8), self.comm.peer, self.comm.tag, self.comm.bytes, contents(self, 8)};
+        pass(self, gate);
+        got = recv(self, any, any, 8);
     });
     Status sent[3] = {};
     Thread& early = sender(1, 0, 0, "dead", sent[1]);
@@ -274,34 +313,70 @@ TEST_F(Communicator_test, a_dying_queued_sender_is_never_received) {
     run_until_idle();
     ASSERT_EQ(early.state(), Thread_state::blocked_comm_send);
     kill(early.task());
-    spawn("opener", [&](Thread& self) {
-        test::load_message(self, ipclab::Message_tag(0, 0), {});
-        EXPECT_EQ(gate.send(self, 0, false, inf), Status::ok);
-    });
-    run_until_idle();
+    open(gate);
     EXPECT_EQ(got.status, Status::ok);
     EXPECT_EQ(got.source, 2);
     EXPECT_EQ(got.data, std::string("live\0\0\0\0", 8));
     EXPECT_EQ(sent[2], Status::ok);
 }
 
+// The receive buffer was mapped when the receive was posted (decode checked it) but is gone
+// when the message comes: both partners fail, nothing is copied anywhere else.
 TEST_F(Communicator_test, a_copy_fault_fails_both_partners) {
+    constexpr uint64_t window = 0x7000000;
+    kernel::Notification& gate = make_gate();
     Status received = Status::ok, sent = Status::ok;
-    member(0, [&](Thread& self) {
-        received = recv(self, any, any, 8, p2p, 0x7000000); // not mapped (decode would refuse it)
+    Thread& r = member(0, [&](Thread& self) {
+        received = test::syscall(self, Syscall::comm_recv, {world, reg(any), reg(any), window, 8, p2p});
     });
-    sender(1, 0, 0, "x", sent);
+    map(r.task(), window, 0x1000);
+    member(1, [&](Thread& self) {
+        pass(self, gate);
+        sent = send(self, 0, 0, "x");
+    });
     run_until_idle();
+    ASSERT_EQ(r.state(), Thread_state::blocked_comm_recv);
+    r.task().space().unmap(window, 0x1000); // as another thread of the task would
+    open(gate);
     EXPECT_EQ(sent, Status::invalid_pointer);
     EXPECT_EQ(received, Status::invalid_pointer);
 }
 
-TEST_F(Communicator_test, abort_ends_every_member) {
+// Decode checks the whole receive buffer (capacity bytes) before anything happens, so a
+// receive whose buffer runs into an unmapped page fails with invalid_pointer even when the
+// waiting message would fit; the fast path (comm_fastpath.cpp) must give the same result.
+TEST_F(Communicator_test, a_receive_buffer_partly_unmapped_fails_before_matching) {
+    for (bool fast : {false, true}) {
+        SCOPED_TRACE(fast ? "fast path on" : "fast path off");
+        kernel::ipc_fastpath_enabled = fast;
+        Status sent = Status::invalid_argument;
+        Thread& s = sender(1, 0, 0, "four", sent);
+        Received got;
+        member(0, [&](Thread& self) {
+            got = Received{};
+            got.status = test::syscall(self, Syscall::comm_recv,
+                                       {world, reg(any), reg(any), buffer + buffer_bytes - 4, 8, p2p});
+            (void)recv(self, 1, 0, 8); // then take it properly
+        });
+        run_until_idle();
+        EXPECT_EQ(got.status, Status::invalid_pointer);
+        EXPECT_EQ(sent, Status::ok) << "received by the second receive";
+        (void)s;
+    }
+}
+
+TEST_F(Communicator_test, abort_ends_every_member_with_the_code) {
     std::vector<Thread*> members;
     for (int32_t r = 1; r < 4; ++r) members.push_back(&member(r, [this](Thread& self) { park(self); }));
-    members.push_back(&member(0, [this](Thread&) { comm.abort(3); }));
-    for (Thread* t : members) forget(t->task()); // abort ends them
+    Status returned = Status::ok;
+    bool came_back = false;
+    members.push_back(&member(0, [&](Thread& self) {
+        returned = test::syscall(self, Syscall::comm_abort, {world, 3});
+        came_back = true;
+    }));
+    for (Thread* t : members) forget(t->task()); // comm_abort ends them
     run_until_idle();
+    EXPECT_FALSE(came_back) << "comm_abort returned " << ipclab::status_name(returned);
     const std::string out = take_console();
     size_t aborted = 0;
     for (size_t at = 0; (at = out.find("\"reason\":\"aborted\",\"status\":3,", at)) != std::string::npos; ++at) ++aborted;
@@ -309,13 +384,21 @@ TEST_F(Communicator_test, abort_ends_every_member) {
     EXPECT_NE(out.find("\"task\":\"rank0\""), std::string::npos);
 }
 
-TEST_F(Communicator_test, an_empty_group_is_refused) {
-    Status s = Status::ok;
-    EXPECT_EQ(Communicator::create(0, 1, kernel::kernel_account(), s), nullptr);
-    EXPECT_EQ(s, Status::invalid_argument);
+TEST_F(Communicator_test, abort_with_a_bad_slot_returns) {
+    Status returned = Status::ok;
+    member(0, [&](Thread& self) { returned = test::syscall(self, Syscall::comm_abort, {9, 3}); });
+    run_until_idle();
+    EXPECT_EQ(returned, Status::invalid_capability);
 }
 
-} // namespace
+TEST_F(Communicator_test, an_empty_or_oversized_group_is_refused) {
+    Status s = Status::ok;
+    EXPECT_EQ(Communicator::create(0, kernel::kernel_account(), s), nullptr);
+    EXPECT_EQ(s, Status::invalid_argument);
+    s = Status::ok;
+    EXPECT_EQ(Communicator::create(ipclab::comm_max_group + 1, kernel::kernel_account(), s), nullptr);
+    EXPECT_EQ(s, Status::invalid_argument);
+}
 
 // A capability to the communicator badged with a rank the holder does not own (the run
 // description refuses to hand one out, boot/manifest.cpp) must not let the holder's end
@@ -330,11 +413,12 @@ TEST_F(Communicator_test, the_end_of_a_task_holding_another_rank_badge_leaves_th
     member(0, [&](Thread& self) {
         kill(impostor);
         EXPECT_EQ(r.state(), Thread_state::blocked_comm_recv);
-        fill(self, "still on");
-        sent = send(self, 1, 3, 8);
+        sent = send(self, 1, 3, "still on");
     });
     run_until_idle();
     EXPECT_EQ(sent, Status::ok);
     EXPECT_EQ(got.status, Status::ok);
     EXPECT_EQ(got.data, "still on");
 }
+
+} // namespace

@@ -37,7 +37,7 @@ uint64_t map_tag(unsigned length = 1) { return Message_tag(2, length).with(Messa
 class Items_test : public test::Kernel_test {
 protected:
     kernel::Endpoint& ep = make_endpoint();
-    kernel::Communicator& comm = make_communicator(1, 3);
+    kernel::Communicator& comm = make_communicator(1);
     kernel::Notification& n = make_notification();
 
     kernel::Notification& make_notification() {

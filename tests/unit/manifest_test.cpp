@@ -9,6 +9,7 @@
 
 #include "abi/capability.hpp"
 #include "boot/manifest.hpp"
+#include "policy/policy.hpp"
 
 namespace {
 
@@ -151,6 +152,75 @@ TEST(Manifest, missing_task_lines_name_the_first_module_without_one) {
     EXPECT_STREQ(p.error.message, "a boot module has no task line: '10'");
 }
 
+// `send_timeout COMM NS` and `rights COMM allow|deny FROM|* TO|*` (boot/compose.cpp applies
+// them in order over the default: no timeout, everything allowed).
+TEST(Manifest, send_timeout_and_rights_lines_are_recorded) {
+    Parsed p = parse("ipclab-run 1\npolicy mpi-rights\ntask 1 name=a\ntask 2 name=b\ntask 3 name=c\n"
+                     "communicator world 1 1 2 3\ncommunicator pair 2 3 1\n"
+                     "send_timeout world 5000000\nsend_timeout pair 1\nsend_timeout world 9999999999999999999\n"
+                     "rights world deny * 2\nrights world allow 0 2\nrights pair deny 1 *\nrights world allow * *\n",
+                     4);
+    ASSERT_TRUE(p.ok) << "line " << p.error.line << ": " << p.error.message;
+    const Manifest& m = *p.manifest;
+    ASSERT_EQ(m.object_count, 2u);
+    EXPECT_EQ(m.objects[0].send_timeout, 9999999999999999999u) << "the last line for a communicator wins";
+    EXPECT_EQ(m.objects[1].send_timeout, 1u);
+    ASSERT_EQ(m.right_count, 4u);
+    const Manifest::Right expected[] = {{0, -1, 2, false}, {0, 0, 2, true}, {1, 1, -1, false}, {0, -1, -1, true}};
+    for (unsigned i = 0; i < 4; ++i) {
+        SCOPED_TRACE(i);
+        EXPECT_EQ(m.rights[i].object, expected[i].object);
+        EXPECT_EQ(m.rights[i].from, expected[i].from);
+        EXPECT_EQ(m.rights[i].to, expected[i].to);
+        EXPECT_EQ(m.rights[i].allowed, expected[i].allowed);
+    }
+}
+
+TEST(Manifest, a_communicator_without_send_timeout_or_rights_lines_gets_the_defaults) {
+    Parsed p = parse("ipclab-run 1\npolicy capability\ntask 1 name=a\ncommunicator world 1 1\n", 2);
+    ASSERT_TRUE(p.ok) << p.error.message;
+    EXPECT_EQ(p.manifest->objects[0].send_timeout, 0u) << "0: the policy's";
+    EXPECT_EQ(p.manifest->right_count, 0u);
+}
+
+TEST(Manifest, too_many_rights_lines_are_refused) {
+    std::string text = "ipclab-run 1\npolicy capability\ntask 1 name=a\ncommunicator world 1 1\n";
+    for (unsigned i = 0; i <= Manifest::max_rights; ++i) text += "rights world deny 0 0\n";
+    Parsed p = parse(text, 2);
+    EXPECT_FALSE(p.ok);
+    EXPECT_EQ(p.error.line, 4u + Manifest::max_rights + 1);
+    EXPECT_STREQ(p.error.message, "too many rights lines");
+}
+
+// The parser takes any well-formed policy name; the kernel's policy list decides
+// (boot/main.cpp fails the boot when select_policy refuses the name).
+TEST(Manifest, an_unknown_policy_is_parsed_but_not_selectable) {
+    Parsed p = parse("ipclab-run 1\npolicy mpi-nonsense\n", 1);
+    ASSERT_TRUE(p.ok) << p.error.message;
+    EXPECT_STREQ(p.manifest->policy, "mpi-nonsense");
+    EXPECT_EQ(kernel::find_policy(p.manifest->policy), nullptr);
+    EXPECT_FALSE(kernel::select_policy(p.manifest->policy));
+    EXPECT_STREQ(kernel::policy().name(), "capability") << "a refused name leaves the policy alone";
+}
+
+TEST(Manifest, every_listed_policy_is_selectable_by_its_name) {
+    const char* const names[] = {
+#define IPCLAB_POLICY(id, name, description) name,
+#include "policy/policies.def"
+#undef IPCLAB_POLICY
+    };
+    for (const char* name : names) {
+        SCOPED_TRACE(name);
+        Parsed p = parse(std::string("ipclab-run 1\npolicy ") + name + "\n", 1);
+        ASSERT_TRUE(p.ok) << p.error.message;
+        ASSERT_NE(kernel::find_policy(p.manifest->policy), nullptr);
+        EXPECT_TRUE(kernel::select_policy(p.manifest->policy));
+        EXPECT_STREQ(kernel::policy().name(), name);
+    }
+    EXPECT_TRUE(kernel::select_policy("capability"));
+    EXPECT_EQ(sizeof names / sizeof names[0], 5u);
+}
+
 // Every error: the description, the number of boot modules, the line and the message.
 struct Bad_case {
     const char* name;
@@ -236,6 +306,40 @@ const Bad_case bad_cases[] = {
      "no task line for this module (task lines come first): '2'"},
     {"communicator_bad_name", HEAD "task 1 name=a\ncommunicator w@rld 1 1\n", 2, 4,
      "names use letters, digits, '_', '-' and '.': 'w@rld'"},
+    {"send_timeout_usage", HEAD "task 1 name=a\ncommunicator world 1 1\nsend_timeout world\n", 2, 5,
+     "usage: send_timeout COMMUNICATOR NANOSECONDS"},
+    {"send_timeout_usage_long", HEAD "task 1 name=a\ncommunicator world 1 1\nsend_timeout world 5 ns\n", 2, 5,
+     "usage: send_timeout COMMUNICATOR NANOSECONDS"},
+    {"send_timeout_unknown", HEAD "task 1 name=a\ncommunicator world 1 1\nsend_timeout wrld 5\n", 2, 5,
+     "no communicator of this name: 'wrld'"},
+    {"send_timeout_before_communicator", HEAD "task 1 name=a\nsend_timeout world 5\ncommunicator world 1 1\n", 2, 4,
+     "no communicator of this name: 'world'"},
+    {"send_timeout_endpoint", HEAD "endpoint ep\nsend_timeout ep 5\n", 1, 4, "no communicator of this name: 'ep'"},
+    {"send_timeout_zero", HEAD "task 1 name=a\ncommunicator world 1 1\nsend_timeout world 0\n", 2, 5,
+     "a send timeout of 0 would fail every send: '0'"},
+    {"send_timeout_unit", HEAD "task 1 name=a\ncommunicator world 1 1\nsend_timeout world 5ms\n", 2, 5,
+     "expected a number: '5ms'"},
+    {"send_timeout_negative", HEAD "task 1 name=a\ncommunicator world 1 1\nsend_timeout world -5\n", 2, 5,
+     "expected a number: '-5'"},
+    {"send_timeout_twenty_digits", HEAD "task 1 name=a\ncommunicator world 1 1\nsend_timeout world 18446744073709551615\n",
+     2, 5, "expected a number: '18446744073709551615'"},
+    {"rights_usage_short", HEAD "task 1 name=a\ncommunicator world 1 1\nrights world deny 0\n", 2, 5,
+     "usage: rights COMMUNICATOR allow|deny FROM-RANK|* TO-RANK|*"},
+    {"rights_usage_long", HEAD "task 1 name=a\ncommunicator world 1 1\nrights world deny 0 0 0\n", 2, 5,
+     "usage: rights COMMUNICATOR allow|deny FROM-RANK|* TO-RANK|*"},
+    {"rights_bad_verb", HEAD "task 1 name=a\ncommunicator world 1 1\nrights world permit 0 0\n", 2, 5,
+     "usage: rights COMMUNICATOR allow|deny FROM-RANK|* TO-RANK|*"},
+    {"rights_unknown", HEAD "task 1 name=a\ncommunicator world 1 1\nrights wrld deny 0 0\n", 2, 5,
+     "no communicator of this name: 'wrld'"},
+    {"rights_endpoint", HEAD "endpoint ep\nrights ep deny * *\n", 1, 4, "no communicator of this name: 'ep'"},
+    {"rights_from_out_of_range", HEAD "task 1 name=a\ntask 2 name=b\ncommunicator world 1 1 2\nrights world deny 2 0\n", 3,
+     6, "number out of range: '2'"},
+    {"rights_to_out_of_range", HEAD "task 1 name=a\ntask 2 name=b\ncommunicator world 1 1 2\nrights world allow * 2\n", 3,
+     6, "number out of range: '2'"},
+    {"rights_rank_not_a_number", HEAD "task 1 name=a\ncommunicator world 1 1\nrights world deny all 0\n", 2, 5,
+     "expected a number: 'all'"},
+    {"rights_rank_negative", HEAD "task 1 name=a\ncommunicator world 1 1\nrights world deny 0 -1\n", 2, 5,
+     "expected a number: '-1'"},
 };
 
 class Manifest_error_test : public ::testing::TestWithParam<Bad_case> {};

@@ -34,7 +34,7 @@ void args(Thread& t, std::initializer_list<uint64_t> values) {
 class Syscall_test : public test::Kernel_test {
 protected:
     kernel::Endpoint& ep = make_endpoint();
-    kernel::Communicator& comm = make_communicator(2, 5);
+    kernel::Communicator& comm = make_communicator(2);
     /// A task holding the endpoint and the communicator (as `rank`), with its buffers.
     Thread& task(const char* name, int32_t rank, test::Body body) {
         kernel::Task& t = make_task(name);
@@ -215,7 +215,7 @@ TEST_F(Syscall_test, comm_calls_report_rank_envelope_and_length) {
     run_until_idle();
     EXPECT_EQ(info[0], 0u) << "rank";
     EXPECT_EQ(info[1], 2u) << "size";
-    EXPECT_EQ(info[2], 5u) << "context id";
+    EXPECT_EQ(info[2], comm.context_id()) << "context id";
     EXPECT_EQ(received, Status::truncated);
     EXPECT_EQ(envelope[0], 1u) << "source";
     EXPECT_EQ(envelope[1], 99u) << "tag";

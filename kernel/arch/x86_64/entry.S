@@ -103,11 +103,19 @@ syscall_entry:
     je 1f
     cmp $-5, %rax
     je 4f
+    cmp $-17, %rax
+    je 5f
+    cmp $-18, %rax
+    je 6f
     cmp $-7, %rax
     jne 3f
     call fastpath_call_tid_entry
     jmp 2f
 4:  call fastpath_reply_recv_entry
+    jmp 2f
+5:  call fastpath_comm_send_entry      /* comm_send, comm_recv: mpi_shim/kernel/comm_fastpath.cpp */
+    jmp 2f
+6:  call fastpath_comm_recv_entry
     jmp 2f
 1:  call fastpath_call_entry
 2:  test %al, %al

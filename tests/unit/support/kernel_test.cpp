@@ -19,6 +19,8 @@ extern "C" void syscall_dispatch(arch::User_frame* frame);
 extern "C" bool fastpath_call_entry(arch::User_frame* frame);
 extern "C" bool fastpath_call_tid_entry(arch::User_frame* frame);
 extern "C" bool fastpath_reply_recv_entry(arch::User_frame* frame);
+extern "C" bool fastpath_comm_send_entry(arch::User_frame* frame);
+extern "C" bool fastpath_comm_recv_entry(arch::User_frame* frame);
 
 namespace test {
 
@@ -110,9 +112,9 @@ kernel::Endpoint& Kernel_test::make_endpoint() {
     return *ep;
 }
 
-kernel::Communicator& Kernel_test::make_communicator(uint32_t size, uint32_t context_id) {
+kernel::Communicator& Kernel_test::make_communicator(uint32_t size) {
     Status s;
-    kernel::Communicator* c = kernel::Communicator::create(size, context_id, kernel::kernel_account(), s);
+    kernel::Communicator* c = kernel::Communicator::create(size, kernel::kernel_account(), s);
     if (!c) arch::host::fatal("Communicator::create failed");
     hold(*c);
     return *c;
@@ -156,11 +158,13 @@ ipclab::Status syscall(kernel::Thread& self, ipclab::Syscall number, std::initia
     unsigned i = 0;
     for (uint64_t v : args) f.set_result(i++, v);
     f.r12 = timeout;
-    // As entry.S: ipc_call, ipc_call_tid and ipc_reply_recv try the fast path first; it
-    // returns true once this thread is resumed with its results in the frame.
+    // As entry.S: ipc_call, ipc_call_tid, ipc_reply_recv, comm_send and comm_recv try the
+    // fast path first; it returns true once this thread is resumed with its results in the frame.
     const bool fast = (number == ipclab::Syscall::ipc_call && fastpath_call_entry(&f)) ||
                       (number == ipclab::Syscall::ipc_call_tid && fastpath_call_tid_entry(&f)) ||
-                      (number == ipclab::Syscall::ipc_reply_recv && fastpath_reply_recv_entry(&f));
+                      (number == ipclab::Syscall::ipc_reply_recv && fastpath_reply_recv_entry(&f)) ||
+                      (number == ipclab::Syscall::comm_send && fastpath_comm_send_entry(&f)) ||
+                      (number == ipclab::Syscall::comm_recv && fastpath_comm_recv_entry(&f));
     if (!fast) syscall_dispatch(&f);
     return static_cast<ipclab::Status>(f.rax);
 }

@@ -60,7 +60,7 @@ protected:
     /// A new endpoint, charged to the kernel account and held until TearDown.
     kernel::Endpoint& make_endpoint();
     /// A new communicator of `size` ranks (members unset), held until TearDown.
-    kernel::Communicator& make_communicator(uint32_t size, uint32_t context_id);
+    kernel::Communicator& make_communicator(uint32_t size);
     /// Keeps one reference to `object` until TearDown.
     void hold(kernel::Kobject& object);
     /// Maps `bytes` of zeroed memory at `va` into `task` (user read, and write if `writable`).
@@ -84,9 +84,9 @@ uint64_t received_mr(kernel::Thread& t, unsigned i);
 
 /// Makes native system call `number` from the running thread `self` as the entry stub
 /// (entry.S) does: rax = number, a0.. from `args`, a6 (r12) = `timeout`; ipc_call,
-/// ipc_call_tid and ipc_reply_recv try the fast path first, everything else (and what the
-/// fast path refuses) goes to syscall_dispatch. Returns the status left in rax; results are in
-/// self.frame().arg(0..5).
+/// ipc_call_tid, ipc_reply_recv, comm_send and comm_recv try the fast path first,
+/// everything else (and what the fast path refuses) goes to syscall_dispatch. Returns the
+/// status left in rax; results are in self.frame().arg(0..5).
 ipclab::Status syscall(kernel::Thread& self, ipclab::Syscall number, std::initializer_list<uint64_t> args,
                        uint64_t timeout = ipclab::timeout_infinite);
 

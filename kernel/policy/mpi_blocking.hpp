@@ -1,0 +1,14 @@
+// mpi-blocking, which mpi-timeout extends.
+#pragma once
+
+#include "policy/policy.hpp"
+
+namespace kernel {
+
+class Mpi_blocking : public Policy {
+public:
+    using Policy::Policy;
+    Status comm_nonblocking_send(const Task& sender, uint64_t bytes) const override;
+};
+
+} // namespace kernel
