@@ -96,9 +96,11 @@ TEST(MpiReduceOps, pair_types_are_the_padded_c_structs) {
 }
 
 /// inout after `op` with in = {a...}, inout = {b...} (inout = in op inout).
-template <class T, size_t N> std::array<T, N> reduce(MPI_Op op, MPI_Datatype t, std::array<T, N> in, std::array<T, N> io) {
+/// Reduces `in` into `io`; `count` items of `t` (default: one per array element).
+template <class T, size_t N>
+std::array<T, N> reduce(MPI_Op op, MPI_Datatype t, std::array<T, N> in, std::array<T, N> io, int count = int(N)) {
     EXPECT_EQ(check_op(op, t), MPI_SUCCESS);
-    apply_op(op, t, in.data(), io.data(), int(N));
+    apply_op(op, t, in.data(), io.data(), count);
     return io;
 }
 
@@ -133,8 +135,8 @@ TEST(MpiReduceOps, floating_complex_and_logical) {
               (std::array<float, 2>{1, -2}));
     // (1 + 2i)(3 + 4i) = -5 + 10i; sums add parts.
     using C = std::array<double, 2>;
-    EXPECT_EQ(reduce(MPI_PROD, MPI_C_DOUBLE_COMPLEX, C{1, 2}, C{3, 4}), (C{-5, 10}));
-    EXPECT_EQ(reduce(MPI_SUM, MPI_C_DOUBLE_COMPLEX, C{1, 2}, C{3, 4}), (C{4, 6}));
+    EXPECT_EQ(reduce(MPI_PROD, MPI_C_DOUBLE_COMPLEX, C{1, 2}, C{3, 4}, 1), (C{-5, 10})); // one complex item
+    EXPECT_EQ(reduce(MPI_SUM, MPI_C_DOUBLE_COMPLEX, C{1, 2}, C{3, 4}, 1), (C{4, 6}));
     using B = std::array<bool, 4>;
     EXPECT_EQ(reduce(MPI_LXOR, MPI_C_BOOL, B{true, true, false, false}, B{true, false, true, false}),
               (B{false, true, true, false}));
