@@ -61,6 +61,13 @@ void set_status(MPI_Status* status, int source, int tag, int error, long long by
     status->ipclab_bytes = bytes;
 }
 
+void set_received(MPI_Status* status, Status s, const Syscall_registers& r) {
+    if (s == Status::ok || s == Status::truncated)
+        set_status(status, int(int64_t(r.r[0])), int(int64_t(r.r[1])), error_class(s), (long long)r.r[2]);
+    else if (status)
+        status->MPI_ERROR = error_class(s);
+}
+
 size_t type_size(MPI_Datatype datatype) {
     if (datatype <= 0 || size_t(datatype) >= sizeof type_bytes / sizeof type_bytes[0]) return 0;
     return type_bytes[datatype].extent;
@@ -87,10 +94,7 @@ Status recv_bytes(const Comm& c, int source, int tag, void* buf, size_t capacity
     r.r[4] = capacity;
     r.r[5] = context;
     Status s = sys::comm_recv(r);
-    if (s == Status::ok || s == Status::truncated)
-        set_status(status, int(int64_t(r.r[0])), int(int64_t(r.r[1])), error_class(s), (long long)r.r[2]);
-    else if (status)
-        status->MPI_ERROR = error_class(s);
+    set_received(status, s, r);
     return s;
 }
 
@@ -121,10 +125,7 @@ Status sendrecv_bytes(const Comm& c, int dest, int sendtag, const void* sendbuf,
         w.r[0] = request; // it had completed: collect it
     }
     Status received = sys::comm_wait(w);
-    if (received == Status::ok || received == Status::truncated)
-        set_status(status, int(int64_t(w.r[0])), int(int64_t(w.r[1])), error_class(received), (long long)w.r[2]);
-    else if (status)
-        status->MPI_ERROR = error_class(received);
+    set_received(status, received, w);
     return sent != Status::ok ? sent : received;
 }
 
@@ -163,11 +164,24 @@ extern "C" int MPI_Recv(void* buf, int count, MPI_Datatype datatype, int source,
     return raise(comm, error_class(s), "MPI_Recv");
 }
 
+namespace {
+
+/// Items of `datatype` in the message `status` describes: MPI_UNDEFINED when the length is
+/// not a whole number of items (MPI-3.1 section 3.2.5). An error class or MPI_SUCCESS.
+int items(const MPI_Status* status, MPI_Datatype datatype, long long& count, const char* function) {
+    const size_t size = type_size(datatype);
+    if (!size) return raise(MPI_COMM_WORLD, MPI_ERR_TYPE, function);
+    if (!status) return raise(MPI_COMM_WORLD, MPI_ERR_ARG, function);
+    count = status->ipclab_bytes % (long long)size ? MPI_UNDEFINED : status->ipclab_bytes / (long long)size;
+    return MPI_SUCCESS;
+}
+
+} // namespace
+
 extern "C" int MPI_Get_count(const MPI_Status* status, MPI_Datatype datatype, int* count) {
-    size_t size = type_size(datatype);
-    if (!size) return raise(MPI_COMM_WORLD, MPI_ERR_TYPE, "MPI_Get_count");
-    // MPI-3.1 section 3.2.5: MPI_UNDEFINED when the length is not a whole number of items.
-    *count = status->ipclab_bytes % (long long)size ? MPI_UNDEFINED : int(status->ipclab_bytes / (long long)size);
+    long long n = 0;
+    if (int e = items(status, datatype, n, "MPI_Get_count")) return e;
+    *count = int(n);
     return MPI_SUCCESS;
 }
 
@@ -183,9 +197,9 @@ extern "C" int MPI_Get_elements(const MPI_Status* status, MPI_Datatype datatype,
 }
 
 extern "C" int MPI_Get_elements_x(const MPI_Status* status, MPI_Datatype datatype, MPI_Count* count) {
-    size_t size = type_size(datatype);
-    if (!size) return raise(MPI_COMM_WORLD, MPI_ERR_TYPE, "MPI_Get_elements_x");
-    *count = status->ipclab_bytes % (long long)size ? MPI_UNDEFINED : MPI_Count(status->ipclab_bytes / (long long)size);
+    long long n = 0;
+    if (int e = items(status, datatype, n, "MPI_Get_elements_x")) return e;
+    *count = MPI_Count(n);
     return MPI_SUCCESS;
 }
 
@@ -246,7 +260,7 @@ int probe(int source, int tag, MPI_Comm comm, int* flag, MPI_Status* status, boo
     ipclab::Status s = ipclab::sys::comm_probe(r);
     if (flag) *flag = s == ipclab::Status::ok;
     if (s == ipclab::Status::would_block) return MPI_SUCCESS;
-    if (s == ipclab::Status::ok) set_status(status, int(int64_t(r.r[0])), int(int64_t(r.r[1])), MPI_SUCCESS, (long long)r.r[2]);
+    if (s == ipclab::Status::ok) set_received(status, s, r);
     return raise(comm, error_class(s), function);
 }
 

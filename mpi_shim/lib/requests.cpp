@@ -67,22 +67,24 @@ void release(Request& r) {
 /// The status of MPI_REQUEST_NULL or an inactive request (MPI-3.1 section 3.7.3).
 void empty_status(MPI_Status* status) { set_status(status, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_SUCCESS, 0); }
 
-/// Completes `r` when it is done (block: wait for it). Returns whether it completed; the
-/// outcome is then in r.status, its error class in r.status.MPI_ERROR.
-bool progress(Request& r, bool block) {
+/// Completes `r` when it is done, waiting up to `timeout` (abi/timeout.hpp) for it. Returns
+/// whether it completed; the outcome is then in r.status, its error class in MPI_ERROR.
+bool progress(Request& r, uint64_t timeout) {
     if (r.kind != Request::Kind::kernel) return true;
     Syscall_registers w;
     w.r[0] = r.kernel_handle;
-    w.timeout = block ? timeout_infinite : timeout_zero;
+    w.timeout = timeout;
     Status s = sys::comm_wait(w);
-    if (s == Status::would_block) return false;
-    if (r.receive && (s == Status::ok || s == Status::truncated))
-        set_status(&r.status, int(int64_t(w.r[0])), int(int64_t(w.r[1])), error_class(s), (long long)w.r[2]);
+    if (s == Status::would_block || s == Status::timed_out) return false;
+    if (r.receive)
+        set_received(&r.status, s, w);
     else
         set_status(&r.status, MPI_ANY_SOURCE, MPI_ANY_TAG, error_class(s), 0);
     r.kind = Request::Kind::done;
     return true;
 }
+
+bool progress(Request& r, bool block) { return progress(r, block ? timeout_infinite : timeout_zero); }
 
 /// Starts a non-blocking send of `bytes` from `buf`; `flags` or-ed into the context.
 int start_send(const void* buf, size_t bytes, int dest, int tag, MPI_Comm comm, uint64_t flags, MPI_Request* handle,
@@ -368,18 +370,7 @@ int any_done(int count, MPI_Request requests_[], bool block) {
         for (int i = 0; i < count; ++i) {
             Request* r = requests_[i] == MPI_REQUEST_NULL ? nullptr : find(requests_[i]);
             if (!r || r->kind != Request::Kind::kernel) continue;
-            ipclab::Syscall_registers w;
-            w.r[0] = r->kernel_handle;
-            w.timeout = 100'000; // 100 us of virtual time
-            ipclab::Status s = ipclab::sys::comm_wait(w);
-            if (s != ipclab::Status::timed_out) { // done: record the outcome as progress() does
-                if (r->receive && (s == ipclab::Status::ok || s == ipclab::Status::truncated))
-                    set_status(&r->status, int(int64_t(w.r[0])), int(int64_t(w.r[1])), error_class(s), (long long)w.r[2]);
-                else
-                    set_status(&r->status, MPI_ANY_SOURCE, MPI_ANY_TAG, error_class(s), 0);
-                r->kind = Request::Kind::done;
-                return i;
-            }
+            if (progress(*r, uint64_t(100'000))) return i; // 100 us of virtual time
             break;
         }
     }

@@ -9,6 +9,10 @@
 #include "abi/status.hpp"
 #include "mpi.h"
 
+namespace ipclab {
+struct Syscall_registers; // runtime/include/ipclab/syscall.hpp
+}
+
 namespace ipclab::mpi {
 
 /// What an MPI_Comm handle stands for (communicators.cpp keeps the table).
@@ -56,5 +60,8 @@ Status sendrecv_bytes(const Comm& c, int dest, int sendtag, const void* sendbuf,
 
 /// Fills an MPI_Status (MPI-3.1 section 3.2.5) with an envelope and byte length.
 void set_status(MPI_Status* status, int source, int tag, int error, long long bytes);
+/// Fills `status` (may be nullptr) from a completed comm_recv or comm_wait of a receive:
+/// status `s`, results r0 source, r1 tag, r2 bytes (abi/syscall.hpp).
+void set_received(MPI_Status* status, Status s, const Syscall_registers& r);
 
 } // namespace ipclab::mpi
