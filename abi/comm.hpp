@@ -20,6 +20,16 @@ inline constexpr unsigned long comm_eager_bytes = 4096;
 /// comm_isend flag in a5, or-ed with the context: synchronous mode (MPI_Issend), never
 /// eager, so the request completes only when a receive has taken the message.
 inline constexpr unsigned long comm_isend_synchronous = 1ul << 31;
+/// comm_send / comm_recv flag in a5, or-ed with the context: the payload travels in the CPU
+/// registers r13, r14, r15 (bytes 0..7, 8..15, 16..23, little-endian), not through memory, as
+/// short native messages travel in message registers (seeds/002 "short IPC"). A send with it
+/// carries at most comm_register_bytes, taken from those registers (a3 is ignored); a receive
+/// with it has a capacity of at most comm_register_bytes and gets the message in them on
+/// return (a3 is ignored: the caller stores the bytes). Register bytes past the length are
+/// unspecified. Not accepted by comm_isend/comm_irecv (invalid_argument).
+inline constexpr unsigned long comm_in_registers = 1ul << 30;
+/// Most bytes a comm_in_registers message carries (three 8-byte registers).
+inline constexpr unsigned long comm_register_bytes = 24;
 /// Largest group comm_create accepts, in ranks.
 inline constexpr unsigned long comm_max_group = 4096;
 

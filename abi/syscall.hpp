@@ -68,6 +68,8 @@ enum class Syscall : long {
 //   comm_recv   a0 slot, a1 source rank or -1 (any), a2 tag or -1 (any), a3 buffer,
 //               a4 capacity (bytes), a5 context           -> status, r0 source, r1 tag,
 //                                                            r2 length received (bytes)
+//               comm_send and comm_recv with comm_in_registers or-ed into a5 (abi/comm.hpp)
+//               carry a message of at most 24 bytes in r13..r15 instead of memory
 //   comm_isend  as comm_send                              -> status, r0 request handle, or 0
 //               when the send is already complete (delivered into a posted receive, or
 //               copied into a kernel buffer: messages up to comm_eager_bytes, charged to the

@@ -54,21 +54,26 @@ Thread* Scheduler::dequeue_highest() {
 
 void Scheduler::make_ready(Thread& t) {
     VERIFY(t.state() != Thread_state::dead);
-    timeouts().disarm(t);
+    if (t.timeout_link.linked()) timeouts().disarm(t);
     t.set_state(Thread_state::ready);
     t.user_frame_complete = false;
     if (&t == m_current || t.sched_link.linked()) return;
     enqueue(t, false);
-    m_woken = true;
+    // preempt() acts only on a thread that outranks the running one (or when idle).
+    if (!m_current || t.priority > m_current->priority) m_woken = true;
 }
 
 void Scheduler::remove(Thread& t) {
     m_ready[t.priority].remove(t);
-    --m_ready_count;
     if (m_ready[t.priority].empty()) {
         m_bitmap[t.priority / 64] &= ~(1ull << (t.priority % 64));
-        find_highest();
+        if (--m_ready_count == 0)
+            m_highest = -1;
+        else if (int(t.priority) == m_highest)
+            find_highest();
+        return;
     }
+    --m_ready_count;
 }
 
 void Scheduler::switch_to(Thread* next) {

@@ -44,10 +44,20 @@ inline Status check_receive(const Communicator& c, int64_t source, int64_t tag, 
     return Status::ok;
 }
 
+/// Checks the comm_in_registers flag of a comm_send/comm_recv (a5) against its length or
+/// capacity: at most comm_register_bytes, else invalid_argument.
+inline Status check_registers(uint64_t a5, uint64_t bytes) {
+    return (a5 & ipclab::comm_in_registers) && bytes > ipclab::comm_register_bytes ? Status::invalid_argument
+                                                                                   : Status::ok;
+}
+
 /// A point-to-point operation of `self` from the registers a1..a5 (peer, tag, buffer,
-/// bytes, context) of an already checked call.
+/// bytes, context and the comm_in_registers flag) of an already checked call; a send in
+/// registers takes its payload from r13..r15.
 inline Comm_op make_op(Thread& self, Comm_op::Kind kind, int32_t rank, const arch::User_frame& frame) {
     Comm_op op;
+    op.in_registers = frame.arg(5) & ipclab::comm_in_registers;
+    if (op.in_registers && kind == Comm_op::Kind::send) load_payload(frame, op.words);
     op.kind = kind;
     op.rank = rank;
     op.peer = int32_t(int64_t(frame.arg(1)));

@@ -1,8 +1,8 @@
 // The communicator fast path (the comm_send / comm_recv counterpart of ipc/fastpath.cpp):
 // for small messages between ranks that are already waiting for each other, a chain of
 // "if unlikely, take the slow path" checks with no side effects, then the commit: one copy
-// within a page on each side, the partner's results straight into its user frame, and a
-// direct switch when the receiver blocks. Results are exactly the slow path's; it handles
+// within a page on each side (none for messages in registers, abi/comm.hpp), the partner's
+// results straight into its user frame, and a direct switch when the receiver blocks. Results are exactly the slow path's; it handles
 // everything else (queues, timeouts, truncation, requests, eager buffers, page crossings).
 #include <arch/memory.hpp>
 
@@ -96,15 +96,15 @@ void block_and_switch(Thread& self, arch::User_frame& frame, Communicator& comm,
 /// comm_send with no receive posted at the destination: queue the send and block, if the
 /// slow path would do just that (no send timeout, nobody probing) and a direct switch is
 /// possible.
-bool block_sending(Thread& self, arch::User_frame& frame, Communicator& comm, int32_t rank) {
+bool block_sending(Thread& self, arch::User_frame& frame, Communicator& comm, int32_t rank, bool in_registers) {
     const auto dest = int32_t(frame.arg(1));
     const uint64_t buffer = frame.arg(3), bytes = frame.arg(4);
     Thread* next = direct_successor();
-    if (unlikely(!next || !comm.member(dest) || comm.send_timeout() != ipclab::timeout_infinite ||
-                 comm.has_probers(dest)))
-        return false;
+    if (unlikely(!next || comm.send_timeout() != ipclab::timeout_infinite || comm.has_probers(dest))) return false;
     if (unlikely(policy().comm_send(comm, rank, dest) != Status::ok)) return false;
-    if (unlikely(check_user_range(self.task().space(), buffer, bytes, arch::Access::read) != Status::ok)) return false;
+    if (unlikely(!in_registers &&
+                 check_user_range(self.task().space(), buffer, bytes, arch::Access::read) != Status::ok))
+        return false;
 
     // Point of no return.
     Comm_op& op = self.fast_op;
@@ -118,6 +118,8 @@ bool block_sending(Thread& self, arch::User_frame& frame, Communicator& comm, in
     op.bytes = bytes;
     op.task = &self.task();
     op.waiter = &self;
+    op.in_registers = in_registers;
+    if (in_registers) load_payload(frame, op.words);
     comm.post_send(op);
     block_and_switch(self, frame, comm, op, Thread_state::blocked_comm_send, *next);
     return true;
@@ -131,27 +133,45 @@ bool fastpath_comm_send(Thread& self, arch::User_frame& frame) {
     Communicator* comm = comm_in(self, frame.arg(0), ipclab::right_send, rank);
     if (unlikely(!comm)) return false;
     const int64_t dest = int64_t(frame.arg(1)), tag = int64_t(frame.arg(2));
-    const uint64_t buffer = frame.arg(3), bytes = frame.arg(4), context = frame.arg(5);
+    const uint64_t buffer = frame.arg(3), bytes = frame.arg(4);
+    const bool in_registers = frame.arg(5) & ipclab::comm_in_registers;
+    const uint64_t context = frame.arg(5) & ~ipclab::comm_in_registers;
     if (unlikely(dest < 0 || dest >= int64_t(comm->size()) || tag < 0 || tag > ipclab::comm_tag_ub ||
-                 context >= ipclab::context_count || bytes > page))
+                 context >= ipclab::context_count || bytes > (in_registers ? ipclab::comm_register_bytes : page)))
         return false;
     if (unlikely(!comm->member(int32_t(dest)))) return false;
     Comm_op* receive = comm->first_posted(int32_t(dest));
-    if (!receive) return block_sending(self, frame, *comm, rank);
+    if (!receive) return block_sending(self, frame, *comm, rank, in_registers);
     Thread* receiver = blocked_owner(receive, Thread_state::blocked_comm_recv);
     if (unlikely(!receiver || receive->bytes < bytes)) return false;
     const Receive_pattern pattern{receive->peer, receive->tag, receive->context};
     if (unlikely(!pattern.matches(Envelope{rank, int32_t(tag), uint8_t(context)}))) return false;
     if (unlikely(policy().comm_send(*comm, rank, int32_t(dest)) != Status::ok)) return false;
-    char *from = nullptr, *to = nullptr;
-    if (bytes) {
+    uint64_t words[3];
+    const void* from = words;
+    void* to = receive->words;
+    if (in_registers) {
+        load_payload(frame, words);
+    } else if (bytes) {
         from = one_page(self.task().space(), buffer, bytes, arch::Access::read);
+        if (unlikely(!from)) return false;
+    }
+    if (!receive->in_registers && bytes) {
         to = one_page(receiver->task().space(), receive->buffer, bytes, arch::Access::write);
-        if (unlikely(!from || !to)) return false;
+        if (unlikely(!to)) return false;
     }
 
     // Point of no return.
-    copy_bytes(to, from, bytes);
+    if (in_registers && receive->in_registers) { // register to register: no copy loop
+        // Both places: a receiver blocked by the slow path returns its operation's words.
+        receive->words[0] = words[0];
+        receive->words[1] = words[1];
+        receive->words[2] = words[2];
+        store_payload(receiver->frame(), words);
+    } else {
+        copy_bytes(to, from, bytes);
+        if (receive->in_registers) store_payload(receiver->frame(), receive->words);
+    }
     comm->withdraw(*receive);
     receive->peer = rank;
     receive->tag = int32_t(tag);
@@ -167,34 +187,49 @@ bool fastpath_comm_recv(Thread& self, arch::User_frame& frame) {
     Communicator* comm = comm_in(self, frame.arg(0), ipclab::right_receive, rank);
     if (unlikely(!comm)) return false;
     const int64_t source = int64_t(frame.arg(1)), tag = int64_t(frame.arg(2));
-    const uint64_t buffer = frame.arg(3), capacity = frame.arg(4), context = frame.arg(5);
+    const uint64_t buffer = frame.arg(3), capacity = frame.arg(4);
+    const bool in_registers = frame.arg(5) & ipclab::comm_in_registers;
+    const uint64_t context = frame.arg(5) & ~ipclab::comm_in_registers;
     if (unlikely(source < ipclab::comm_any_source || source >= int64_t(comm->size()) || tag < ipclab::comm_any_tag ||
-                 tag > ipclab::comm_tag_ub || context >= ipclab::context_count || capacity > ipclab::comm_max_bytes))
+                 tag > ipclab::comm_tag_ub || context >= ipclab::context_count ||
+                 capacity > (in_registers ? ipclab::comm_register_bytes : ipclab::comm_max_bytes)))
         return false;
     const Receive_pattern want{int32_t(source), int32_t(tag), uint8_t(context)};
 
     if (Comm_op* send = comm->first_unexpected(rank)) {
         // A sender waits: take its message if it is the first match and fits one page.
         Thread* sender = blocked_owner(send, Thread_state::blocked_comm_send);
-        if (unlikely(!sender || send->bytes > capacity || send->bytes > page)) return false;
-        const Envelope envelope{send->rank, send->tag, send->context};
-        if (unlikely(!want.matches(envelope))) return false;
+        const uint64_t bytes = send->bytes;
+        if (unlikely(!sender || bytes > capacity || bytes > page)) return false;
+        if (unlikely(!want.matches(Envelope{send->rank, send->tag, send->context}))) return false;
         // The slow path checks the whole receive buffer before matching; so must we.
-        if (unlikely(capacity && (!send->bytes || (buffer & (page - 1)) + capacity > page) &&
+        if (unlikely(!in_registers && capacity && (!bytes || (buffer & (page - 1)) + capacity > page) &&
                      check_user_range(self.task().space(), buffer, capacity, arch::Access::write) != Status::ok))
             return false;
-        char *from = nullptr, *to = nullptr;
-        if (send->bytes) {
-            from = one_page(sender->task().space(), send->buffer, send->bytes, arch::Access::read);
-            to = one_page(self.task().space(), buffer, send->bytes, arch::Access::write);
-            if (unlikely(!from || !to)) return false;
+        const void* from = send->words;
+        void* to = nullptr;
+        uint64_t words[3];
+        if (!send->in_registers && bytes) {
+            from = one_page(sender->task().space(), send->buffer, bytes, arch::Access::read);
+            if (unlikely(!from)) return false;
+        }
+        if (!in_registers && bytes) {
+            to = one_page(self.task().space(), buffer, bytes, arch::Access::write);
+            if (unlikely(!to)) return false;
         }
         // Point of no return.
-        copy_bytes(to, from, send->bytes);
+        if (in_registers && send->in_registers) {
+            store_payload(frame, send->words); // register to register: no copy loop
+        } else if (in_registers) {
+            copy_bytes(words, from, bytes);
+            store_payload(frame, words);
+        } else {
+            copy_bytes(to, from, bytes);
+        }
         comm->withdraw(*send);
         frame.set_result(0, uint64_t(int64_t(send->rank)));
         frame.set_result(1, uint64_t(int64_t(send->tag)));
-        frame.set_result(2, send->bytes);
+        frame.set_result(2, bytes);
         wake_partner(*sender, *send);
         frame.set_status(long(Status::ok));
         return true;
@@ -205,7 +240,9 @@ bool fastpath_comm_recv(Thread& self, arch::User_frame& frame) {
     if (unlikely(source != ipclab::comm_any_source && !comm->member(int32_t(source)))) return false;
     Thread* next = direct_successor();
     if (unlikely(!next)) return false;
-    if (unlikely(check_user_range(self.task().space(), buffer, capacity, arch::Access::write) != Status::ok)) return false;
+    if (unlikely(!in_registers &&
+                 check_user_range(self.task().space(), buffer, capacity, arch::Access::write) != Status::ok))
+        return false;
 
     // Point of no return.
     Comm_op& op = self.fast_op;
@@ -219,6 +256,7 @@ bool fastpath_comm_recv(Thread& self, arch::User_frame& frame) {
     op.bytes = capacity;
     op.task = &self.task();
     op.waiter = &self;
+    op.in_registers = in_registers;
     comm->post_receive(op);
     block_and_switch(self, frame, *comm, op, Thread_state::blocked_comm_recv, *next);
     return true;

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include <arch/user_frame.hpp>
+
 #include "abi/status.hpp"
 #include "lib/list.hpp"
 
@@ -28,6 +30,7 @@ struct Comm_op {
     Kind kind = Kind::send;
     bool eager = false;              ///< send whose payload is in `data` (kernel memory)
     bool done = false;
+    bool in_registers = false;       ///< payload in `words`, not user memory (comm_in_registers)
     Status result = Status::ok;      ///< when done
     int32_t rank = 0;                ///< the owner's rank (sender or receiver)
     int32_t peer = 0;                ///< send: destination; receive: source or comm_any_source
@@ -39,6 +42,20 @@ struct Comm_op {
     void* data = nullptr;            ///< eager payload
     Thread* waiter = nullptr;        ///< thread blocked until the operation is done
     uint32_t handle = 0;             ///< request handle (0: not a request)
+    /// With in_registers: a send's payload (its r13..r15), a receive's once delivered.
+    uint64_t words[3] = {};
 };
+
+/// The payload registers of a comm_in_registers message (abi/comm.hpp): r13, r14, r15.
+inline void load_payload(const arch::User_frame& frame, uint64_t (&words)[3]) {
+    words[0] = frame.r13;
+    words[1] = frame.r14;
+    words[2] = frame.r15;
+}
+inline void store_payload(arch::User_frame& frame, const uint64_t (&words)[3]) {
+    frame.r13 = words[0];
+    frame.r14 = words[1];
+    frame.r15 = words[2];
+}
 
 } // namespace kernel

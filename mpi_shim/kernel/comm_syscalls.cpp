@@ -28,9 +28,13 @@ Status sys_comm_send(Thread& self, arch::User_frame& frame) {
     Communicator* comm;
     int32_t rank;
     TRY(lookup(self, frame.arg(0), ipclab::right_send, comm, rank));
-    TRY(check_send(*comm, int64_t(frame.arg(1)), int64_t(frame.arg(2)), frame.arg(5), frame.arg(4)));
+    const uint64_t a5 = frame.arg(5);
+    TRY(check_send(*comm, int64_t(frame.arg(1)), int64_t(frame.arg(2)), a5 & ~ipclab::comm_in_registers,
+                   frame.arg(4)));
+    TRY(check_registers(a5, frame.arg(4)));
     TRY(policy().comm_send(*comm, rank, int32_t(frame.arg(1))));
-    TRY(check_user_range(self.task().space(), frame.arg(3), frame.arg(4), arch::Access::read));
+    if (!(a5 & ipclab::comm_in_registers))
+        TRY(check_user_range(self.task().space(), frame.arg(3), frame.arg(4), arch::Access::read));
     Comm_op op = make_op(self, Comm_op::Kind::send, rank, frame);
     return comm->send(self, op);
 }
@@ -39,13 +43,20 @@ Status sys_comm_recv(Thread& self, arch::User_frame& frame) {
     Communicator* comm;
     int32_t rank;
     TRY(lookup(self, frame.arg(0), ipclab::right_receive, comm, rank));
-    TRY(check_receive(*comm, int64_t(frame.arg(1)), int64_t(frame.arg(2)), frame.arg(5), frame.arg(4)));
-    TRY(check_user_range(self.task().space(), frame.arg(3), frame.arg(4), arch::Access::write));
+    const uint64_t a5 = frame.arg(5);
+    TRY(check_receive(*comm, int64_t(frame.arg(1)), int64_t(frame.arg(2)), a5 & ~ipclab::comm_in_registers,
+                      frame.arg(4)));
+    TRY(check_registers(a5, frame.arg(4)));
+    if (!(a5 & ipclab::comm_in_registers))
+        TRY(check_user_range(self.task().space(), frame.arg(3), frame.arg(4), arch::Access::write));
     Comm_op op = make_op(self, Comm_op::Kind::receive, rank, frame);
     const uint64_t timeout = frame.arg(arg_timeout);
     Status s = timeout == ipclab::timeout_zero ? comm->try_receive(op)
                                                : comm->receive(self, op, Timeouts::deadline_after(timeout));
-    if (s == Status::ok || s == Status::truncated) set_envelope(frame, op);
+    if (s == Status::ok || s == Status::truncated) {
+        set_envelope(frame, op);
+        if (op.in_registers) store_payload(frame, op.words);
+    }
     return s;
 }
 

@@ -6,6 +6,7 @@
 
 #include "abi/comm.hpp"
 #include "lib/assert.hpp"
+#include "lib/bytes.hpp"
 #include "mem/kmem.hpp"
 #include "mem/user_memory.hpp"
 #include "mpi_shim/kernel/matching.hpp"
@@ -128,10 +129,30 @@ void Communicator::complete(Comm_op& op, Status result) {
             w->frame().set_result(0, uint64_t(int64_t(op.peer)));
             w->frame().set_result(1, uint64_t(int64_t(op.tag)));
             w->frame().set_result(2, op.bytes);
+            if (op.in_registers) store_payload(w->frame(), op.words);
         }
         scheduler().make_ready(*w);
     }
 }
+
+namespace {
+
+/// The first `n` bytes of `send`'s payload (user memory, an eager kernel buffer or its
+/// registers) into `receive`'s buffer (user memory or its registers): the one copy.
+Status copy_payload(const Comm_op& send, Comm_op& receive, uint64_t n) {
+    const void* kernel_source = send.in_registers ? send.words : send.eager ? send.data : nullptr;
+    if (receive.in_registers) { // n <= comm_register_bytes: the receive's capacity
+        if (kernel_source) {
+            copy_bytes(receive.words, kernel_source, n);
+            return Status::ok;
+        }
+        return copy_from_user(send.task->space(), send.buffer, receive.words, n);
+    }
+    if (kernel_source) return copy_to_user(receive.task->space(), receive.buffer, kernel_source, n);
+    return copy_between(receive.task->space(), receive.buffer, send.task->space(), send.buffer, n);
+}
+
+} // namespace
 
 void Communicator::deliver(Comm_op& send, Comm_op& receive) {
     uint64_t n = send.bytes;
@@ -140,8 +161,7 @@ void Communicator::deliver(Comm_op& send, Comm_op& receive) {
         n = receive.bytes;
         status = Status::truncated; // the receiver's error (MPI_ERR_TRUNCATE); the send succeeded
     }
-    Status copy = send.eager ? copy_to_user(receive.task->space(), receive.buffer, send.data, n)
-                             : copy_between(receive.task->space(), receive.buffer, send.task->space(), send.buffer, n);
+    Status copy = copy_payload(send, receive, n);
     receive.peer = send.rank;
     receive.tag = send.tag;
     receive.bytes = n;

@@ -89,6 +89,7 @@ int create(const Comm& parent, const int* ranks, int n, uint64_t key, MPI_Comm* 
     table[h].used = true;
     // MPI-3.1 section 8.3: a new communicator inherits the error handler of its parent.
     table[h].comm = Comm{slot, int(r.r[0]), n, world_ranks, parent.errhandler, 0};
+    live_comms[h] = &table[h].comm;
     *newcomm = h;
     return MPI_SUCCESS;
 }
@@ -149,11 +150,7 @@ int by_key_then_rank(const void* a, const void* b) {
 
 } // namespace
 
-Comm* lookup(MPI_Comm handle) {
-    if (phase != Phase::running || handle <= MPI_COMM_NULL || handle >= max_comms || !table[handle].used)
-        return nullptr;
-    return &table[handle].comm;
-}
+Comm* live_comms[cap_slots];
 
 int init_communicators(int rank, int size) {
     int* world_ranks = static_cast<int*>(malloc(sizeof(int) * size_t(size)));
@@ -161,6 +158,7 @@ int init_communicators(int rank, int size) {
     for (int i = 0; i < size; ++i) world_ranks[i] = i;
     table[MPI_COMM_WORLD].used = true;
     table[MPI_COMM_WORLD].comm = Comm{slot_comm_world, rank, size, world_ranks, MPI_ERRORS_ARE_FATAL, 0};
+    live_comms[MPI_COMM_WORLD] = &table[MPI_COMM_WORLD].comm;
     strcpy(table[MPI_COMM_WORLD].name, "MPI_COMM_WORLD");
     // MPI_COMM_SELF: a one-rank kernel communicator of its own, so its traffic is kept apart
     // from MPI_COMM_WORLD's. The group [rank] is unique to the caller; the key need not be.
@@ -279,6 +277,7 @@ extern "C" int MPI_Comm_free(MPI_Comm* comm) {
     release_slot(c->slot);
     free(c->world_ranks);
     table[*comm] = Entry{};
+    live_comms[*comm] = nullptr;
     *comm = MPI_COMM_NULL;
     return MPI_SUCCESS;
 }

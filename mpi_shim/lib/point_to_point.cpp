@@ -43,6 +43,68 @@ static_assert(sizeof type_bytes / sizeof type_bytes[0] == 68, "one entry per pre
 
 } // namespace
 
+namespace {
+
+/// Packs a message of at most comm_register_bytes into the three payload registers' words
+/// (abi/comm.hpp), without reading past it.
+inline void pack_words(const void* buf, size_t bytes, uint64_t (&w)[3]) {
+    const auto* p = static_cast<const unsigned char*>(buf);
+    w[0] = w[1] = w[2] = 0;
+    size_t i = 0;
+    for (; i + 8 <= bytes; i += 8) memcpy(&w[i / 8], p + i, 8);
+    for (; i < bytes; ++i) w[i / 8] |= uint64_t(p[i]) << (8 * (i % 8));
+}
+
+/// The first `bytes` of the payload words into `buf`.
+inline void unpack_words(void* buf, size_t bytes, const uint64_t (&w)[3]) {
+    auto* p = static_cast<unsigned char*>(buf);
+    size_t i = 0;
+    for (; i + 8 <= bytes; i += 8) memcpy(p + i, &w[i / 8], 8);
+    for (; i < bytes; ++i) p[i] = uint8_t(w[i / 8] >> (8 * (i % 8)));
+}
+
+/// The registers of a comm_send/comm_recv/comm_irecv (abi/syscall.hpp): a0 slot, a1 peer,
+/// a2 tag, a3 buffer, a4 length or capacity, a5 context and flags.
+[[gnu::always_inline]] inline Syscall_registers p2p_registers(const Comm& c, int peer, int tag, const void* buf,
+                                                              size_t bytes, uint64_t a5) {
+    Syscall_registers r;
+    r.r[0] = c.slot;
+    r.r[1] = uint64_t(int64_t(peer));
+    r.r[2] = uint64_t(int64_t(tag));
+    r.r[3] = reinterpret_cast<uint64_t>(buf);
+    r.r[4] = bytes;
+    r.r[5] = a5;
+    return r;
+}
+
+/// comm_send of a message of at most comm_register_bytes in registers (abi/comm.hpp).
+[[gnu::always_inline]] inline Status send_in_registers(const Comm& c, int dest, int tag, const void* buf,
+                                                       size_t bytes, Comm_context context) {
+    uint64_t payload[3];
+    pack_words(buf, bytes, payload);
+    Syscall_registers r = p2p_registers(c, dest, tag, nullptr, bytes, context | comm_in_registers);
+    return syscall_with_payload(Syscall::comm_send, r, payload);
+}
+
+/// comm_recv with a capacity of at most comm_register_bytes: the message comes back in
+/// registers and is stored into `buf` here; fills `status` (may be nullptr).
+[[gnu::always_inline]] inline Status recv_in_registers(const Comm& c, int source, int tag, void* buf,
+                                                       size_t capacity, Comm_context context, MPI_Status* status) {
+    uint64_t payload[3] = {};
+    Syscall_registers r = p2p_registers(c, source, tag, nullptr, capacity, context | comm_in_registers);
+    const Status s = syscall_with_payload(Syscall::comm_recv, r, payload);
+    if (__builtin_expect(s == Status::ok, 1)) {
+        unpack_words(buf, r.r[2], payload);
+        if (status) set_status(status, int(int64_t(r.r[0])), int(int64_t(r.r[1])), MPI_SUCCESS, (long long)r.r[2]);
+        return s;
+    }
+    if (s == Status::truncated) unpack_words(buf, r.r[2], payload);
+    set_received(status, s, r);
+    return s;
+}
+
+} // namespace
+
 int message_bytes(int count, MPI_Datatype datatype, size_t& bytes) {
     if (count < 0) return MPI_ERR_COUNT;
     size_t size = type_size(datatype);
@@ -62,9 +124,12 @@ void set_status(MPI_Status* status, int source, int tag, int error, long long by
 }
 
 void set_received(MPI_Status* status, Status s, const Syscall_registers& r) {
-    if (s == Status::ok || s == Status::truncated)
-        set_status(status, int(int64_t(r.r[0])), int(int64_t(r.r[1])), error_class(s), (long long)r.r[2]);
-    else if (status)
+    if (!status) return;
+    if (s == Status::ok)
+        set_status(status, int(int64_t(r.r[0])), int(int64_t(r.r[1])), MPI_SUCCESS, (long long)r.r[2]);
+    else if (s == Status::truncated)
+        set_status(status, int(int64_t(r.r[0])), int(int64_t(r.r[1])), MPI_ERR_TRUNCATE, (long long)r.r[2]);
+    else
         status->MPI_ERROR = error_class(s);
 }
 
@@ -74,25 +139,15 @@ size_t type_size(MPI_Datatype datatype) {
 }
 
 Status send_bytes(const Comm& c, int dest, int tag, const void* buf, size_t bytes, Comm_context context) {
-    Syscall_registers r;
-    r.r[0] = c.slot;
-    r.r[1] = uint64_t(int64_t(dest));
-    r.r[2] = uint64_t(int64_t(tag));
-    r.r[3] = reinterpret_cast<uint64_t>(buf);
-    r.r[4] = bytes;
-    r.r[5] = context;
+    if (bytes <= comm_register_bytes) return send_in_registers(c, dest, tag, buf, bytes, context);
+    Syscall_registers r = p2p_registers(c, dest, tag, buf, bytes, context);
     return sys::comm_send(r);
 }
 
 Status recv_bytes(const Comm& c, int source, int tag, void* buf, size_t capacity, Comm_context context,
                   MPI_Status* status) {
-    Syscall_registers r;
-    r.r[0] = c.slot;
-    r.r[1] = uint64_t(int64_t(source));
-    r.r[2] = uint64_t(int64_t(tag));
-    r.r[3] = reinterpret_cast<uint64_t>(buf);
-    r.r[4] = capacity;
-    r.r[5] = context;
+    if (capacity <= comm_register_bytes) return recv_in_registers(c, source, tag, buf, capacity, context, status);
+    Syscall_registers r = p2p_registers(c, source, tag, buf, capacity, context);
     Status s = sys::comm_recv(r);
     set_received(status, s, r);
     return s;
@@ -107,13 +162,7 @@ Status sendrecv_bytes(const Comm& c, int dest, int sendtag, const void* sendbuf,
     if (dest == MPI_PROC_NULL) return recv_bytes(c, source, recvtag, recvbuf, recvcapacity, context, status);
     // Post the receive first, so that two ranks exchanging with each other both find their
     // partner's receive waiting when they send.
-    Syscall_registers r;
-    r.r[0] = c.slot;
-    r.r[1] = uint64_t(int64_t(source));
-    r.r[2] = uint64_t(int64_t(recvtag));
-    r.r[3] = reinterpret_cast<uint64_t>(recvbuf);
-    r.r[4] = recvcapacity;
-    r.r[5] = context;
+    Syscall_registers r = p2p_registers(c, source, recvtag, recvbuf, recvcapacity, context);
     Status s = sys::comm_irecv(r);
     if (s != Status::ok) return s;
     const uint64_t request = r.r[0];
@@ -139,7 +188,10 @@ extern "C" int MPI_Send(const void* buf, int count, MPI_Datatype datatype, int d
     size_t bytes;
     if (int e = message_bytes(count, datatype, bytes)) return raise(comm, e, "MPI_Send");
     if (dest == MPI_PROC_NULL) return MPI_SUCCESS;
-    return raise(comm, error_class(send_bytes(*c, dest, tag, buf, bytes, ipclab::context_point_to_point)), "MPI_Send");
+    ipclab::Status s = bytes <= ipclab::comm_register_bytes
+                           ? send_in_registers(*c, dest, tag, buf, bytes, ipclab::context_point_to_point)
+                           : send_bytes(*c, dest, tag, buf, bytes, ipclab::context_point_to_point);
+    return __builtin_expect(s == ipclab::Status::ok, 1) ? MPI_SUCCESS : raise(comm, error_class(s), "MPI_Send");
 }
 
 extern "C" int MPI_Ssend(const void* buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm) {
@@ -160,8 +212,11 @@ extern "C" int MPI_Recv(void* buf, int count, MPI_Datatype datatype, int source,
         set_status(status, MPI_PROC_NULL, MPI_ANY_TAG, MPI_SUCCESS, 0);
         return MPI_SUCCESS;
     }
-    ipclab::Status s = recv_bytes(*c, source, tag, buf, bytes, ipclab::context_point_to_point, status);
-    return raise(comm, error_class(s), "MPI_Recv");
+    ipclab::Status s =
+        bytes <= ipclab::comm_register_bytes
+            ? recv_in_registers(*c, source, tag, buf, bytes, ipclab::context_point_to_point, status)
+            : recv_bytes(*c, source, tag, buf, bytes, ipclab::context_point_to_point, status);
+    return __builtin_expect(s == ipclab::Status::ok, 1) ? MPI_SUCCESS : raise(comm, error_class(s), "MPI_Recv");
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/capability.hpp"
 #include "abi/comm.hpp"
 #include "abi/status.hpp"
 #include "mpi.h"
@@ -28,8 +29,13 @@ struct Comm {
 enum class Phase { before_init, running, finalized };
 extern Phase phase;
 
-/// The communicator behind `handle`, or nullptr if the handle is not valid now.
-Comm* lookup(MPI_Comm handle);
+/// Handle h's communicator while it exists, else nullptr (communicators.cpp keeps it).
+extern Comm* live_comms[cap_slots];
+/// The communicator behind `handle`, or nullptr if the handle is not valid now (inline: it
+/// is on the path of every MPI call).
+inline Comm* lookup(MPI_Comm handle) {
+    return phase == Phase::running && unsigned(handle) < cap_slots ? live_comms[handle] : nullptr;
+}
 /// Sets up MPI_COMM_WORLD (the capability in slot_comm_world, `rank` of `size`) and
 /// MPI_COMM_SELF; called by MPI_Init. Returns an MPI error class.
 int init_communicators(int rank, int size);

@@ -2,6 +2,7 @@
 timeout, and the JSON lines the kernel and the tasks print."""
 import json
 import os
+import shlex
 import subprocess
 import time
 
@@ -125,6 +126,9 @@ def boot(build_dir, name, manifest, modules, timeout, on_line=None, append="", m
                       [_module_arg(p, a) for p, a in modules])
     cmd = [QEMU, "-kernel", os.path.abspath(os.path.join(build_dir, "kernel.bin")), "-initrd", initrd,
            "-append", append, "-serial", "file:" + out.log] + QEMU_MACHINE + QEMU_MODE
+    # Extra QEMU options for investigations, e.g. IPCLAB_QEMU_ARGS="-d exec,nochain -singlestep -D trace.log"
+    # (docs/experiments.md); not used by the experiments, whose figures must not depend on it.
+    cmd += shlex.split(os.environ.get("IPCLAB_QEMU_ARGS", ""))
     cmd[cmd.index("-m") + 1] = str(memory_mib) + "M"
     start = time.monotonic()
     with open(out.log, "w"):
