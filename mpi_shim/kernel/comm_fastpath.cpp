@@ -25,7 +25,7 @@ namespace {
 constexpr uint64_t page = 4096;
 
 /// The communicator in `slot` with `right` and the caller's rank (a member), else nullptr.
-Communicator* comm_in(Thread& self, uint64_t slot, uint8_t right, int32_t& rank) {
+[[gnu::always_inline]] inline Communicator* comm_in(Thread& self, uint64_t slot, uint8_t right, int32_t& rank) {
     if (unlikely(slot >= ipclab::cap_slots)) return nullptr;
     const Capability& c = self.task().caps().at(unsigned(slot));
     if (unlikely(!c.object || c.object->type() != Object_type::communicator || !(c.rights & right))) return nullptr;
@@ -50,6 +50,31 @@ Thread* blocked_owner(const Comm_op* op, Thread_state state) {
     Thread* t = op->waiter;
     if (unlikely(!t || t->state() != state || t->timeout_link.linked())) return nullptr;
     return t;
+}
+
+/// The thread's own blocking operation, filled in field by field (cheaper than a fresh
+/// Comm_op; its link is off every queue): owned and waited for by `self`, not yet queued.
+Comm_op& fast_op(Thread& self, Comm_op::Kind kind, int32_t rank, int32_t peer, int32_t tag, uint8_t context,
+                 uint64_t buffer, uint64_t bytes, bool in_registers) {
+    Comm_op& op = self.fast_op;
+    op.comm = nullptr;
+    op.kind = kind;
+    op.eager = false;
+    op.done = false;
+    op.in_registers = in_registers;
+    op.result = Status::ok;
+    op.rank = rank;
+    op.peer = peer;
+    op.tag = tag;
+    op.context = context;
+    op.buffer = buffer;
+    op.bytes = bytes;
+    op.task = &self.task();
+    op.data = nullptr;
+    op.waiter = &self;
+    op.handle = 0;
+    op.words[0] = op.words[1] = op.words[2] = 0;
+    return op;
 }
 
 /// Completes the partner's blocking operation `op` (already unlinked) with success.
@@ -107,18 +132,8 @@ bool block_sending(Thread& self, arch::User_frame& frame, Communicator& comm, in
         return false;
 
     // Point of no return.
-    Comm_op& op = self.fast_op;
-    op = Comm_op();
-    op.kind = Comm_op::Kind::send;
-    op.rank = rank;
-    op.peer = dest;
-    op.tag = int32_t(frame.arg(2));
-    op.context = uint8_t(frame.arg(5));
-    op.buffer = buffer;
-    op.bytes = bytes;
-    op.task = &self.task();
-    op.waiter = &self;
-    op.in_registers = in_registers;
+    Comm_op& op = fast_op(self, Comm_op::Kind::send, rank, dest, int32_t(frame.arg(2)), uint8_t(frame.arg(5)), buffer,
+                          bytes, in_registers);
     if (in_registers) load_payload(frame, op.words);
     comm.post_send(op);
     block_and_switch(self, frame, comm, op, Thread_state::blocked_comm_send, *next);
@@ -245,18 +260,8 @@ bool fastpath_comm_recv(Thread& self, arch::User_frame& frame) {
         return false;
 
     // Point of no return.
-    Comm_op& op = self.fast_op;
-    op = Comm_op();
-    op.kind = Comm_op::Kind::receive;
-    op.rank = rank;
-    op.peer = want.source;
-    op.tag = want.tag;
-    op.context = want.context;
-    op.buffer = buffer;
-    op.bytes = capacity;
-    op.task = &self.task();
-    op.waiter = &self;
-    op.in_registers = in_registers;
+    Comm_op& op = fast_op(self, Comm_op::Kind::receive, rank, want.source, want.tag, want.context, buffer, capacity,
+                          in_registers);
     comm->post_receive(op);
     block_and_switch(self, frame, *comm, op, Thread_state::blocked_comm_recv, *next);
     return true;

@@ -46,21 +46,27 @@ static_assert(sizeof type_bytes / sizeof type_bytes[0] == 68, "one entry per pre
 namespace {
 
 /// Packs a message of at most comm_register_bytes into the three payload registers' words
-/// (abi/comm.hpp), without reading past it.
+/// (abi/comm.hpp), without reading past it: whole words, then a 4-, 2- and 1-byte tail.
 inline void pack_words(const void* buf, size_t bytes, uint64_t (&w)[3]) {
     const auto* p = static_cast<const unsigned char*>(buf);
     w[0] = w[1] = w[2] = 0;
     size_t i = 0;
     for (; i + 8 <= bytes; i += 8) memcpy(&w[i / 8], p + i, 8);
-    for (; i < bytes; ++i) w[i / 8] |= uint64_t(p[i]) << (8 * (i % 8));
+    auto* tail = reinterpret_cast<unsigned char*>(w) + i; // little-endian: byte k of the message
+    if (bytes & 4) memcpy(tail, p + i, 4), tail += 4, i += 4;
+    if (bytes & 2) memcpy(tail, p + i, 2), tail += 2, i += 2;
+    if (bytes & 1) *tail = p[i];
 }
 
-/// The first `bytes` of the payload words into `buf`.
+/// The first `bytes` of the payload words into `buf`, the same way round.
 inline void unpack_words(void* buf, size_t bytes, const uint64_t (&w)[3]) {
     auto* p = static_cast<unsigned char*>(buf);
     size_t i = 0;
     for (; i + 8 <= bytes; i += 8) memcpy(p + i, &w[i / 8], 8);
-    for (; i < bytes; ++i) p[i] = uint8_t(w[i / 8] >> (8 * (i % 8)));
+    const auto* tail = reinterpret_cast<const unsigned char*>(w) + i;
+    if (bytes & 4) memcpy(p + i, tail, 4), tail += 4, i += 4;
+    if (bytes & 2) memcpy(p + i, tail, 2), tail += 2, i += 2;
+    if (bytes & 1) p[i] = *tail;
 }
 
 /// The registers of a comm_send/comm_recv/comm_irecv (abi/syscall.hpp): a0 slot, a1 peer,
