@@ -74,6 +74,10 @@ static inline unsigned char bench_pattern(size_t rep, size_t i) {
     return (unsigned char)((rep * 131u + i * 7u + 1u) ^ (i >> 8));
 }
 
+/* The alignment of the workloads' message buffers: a page, as the OSU micro-benchmarks align
+ * theirs, so a buffer's placement never depends on what else a run allocates. */
+#define BENCH_PAGE_BYTES 4096
+
 /* Parses "0,8,64" into sizes[]; returns how many, or -1 on a malformed list. */
 static inline int bench_parse_sizes(const char* text, size_t* sizes, int max) {
     int n = 0;

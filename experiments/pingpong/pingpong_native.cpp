@@ -72,8 +72,13 @@ size_t extract(const Received& r, unsigned char* out, size_t capacity) {
 int client(size_t* sizes, int nsizes, long reps, long warmup) {
     size_t largest = 0;
     for (int s = 0; s < nsizes; ++s) largest = sizes[s] > largest ? sizes[s] : largest;
-    auto* out = static_cast<unsigned char*>(malloc(largest + 8));
-    auto* in = static_cast<unsigned char*>(malloc(largest + 8));
+    // Both buffers start on a page, as in pingpong_mpi: each size is measured at the same
+    // alignment whatever else --sizes lists.
+    void *out_page = nullptr, *in_page = nullptr;
+    if (posix_memalign(&out_page, BENCH_PAGE_BYTES, largest + 8) != 0) out_page = nullptr;
+    if (posix_memalign(&in_page, BENCH_PAGE_BYTES, largest + 8) != 0) in_page = nullptr;
+    auto* out = static_cast<unsigned char*>(out_page);
+    auto* in = static_cast<unsigned char*>(in_page);
     auto* samples = static_cast<uint64_t*>(malloc(sizeof(uint64_t) * size_t(reps)));
     if (!out || !in || !samples) return fprintf(stderr, "pingpong client: out of memory\n"), 3;
     Utcb& u = utcb();

@@ -9,89 +9,100 @@ namespace ipclab::mpi {
 
 namespace {
 
+/// An error class's name in mpi.h and its string (MPI_Error_string).
+struct Class_info {
+    const char* name = nullptr; ///< null: not an error class
+    const char* text = nullptr;
+};
+
 /// MPI-3.1 table 8.2 (the MPI_T classes: section 14.3.9) and ipclab's MPIX_ classes.
-const char* class_string(int c) {
+Class_info class_info(int c) {
+#define IPCLAB_CLASS(code, text) \
+    case code: return {#code, text}
     switch (c) {
-    case MPI_SUCCESS: return "no error";
-    case MPI_ERR_BUFFER: return "invalid buffer pointer";
-    case MPI_ERR_COUNT: return "invalid count argument";
-    case MPI_ERR_TYPE: return "invalid datatype argument";
-    case MPI_ERR_TAG: return "invalid tag argument";
-    case MPI_ERR_COMM: return "invalid communicator";
-    case MPI_ERR_RANK: return "invalid rank";
-    case MPI_ERR_REQUEST: return "invalid request (handle)";
-    case MPI_ERR_ROOT: return "invalid root";
-    case MPI_ERR_GROUP: return "invalid group";
-    case MPI_ERR_OP: return "invalid operation";
-    case MPI_ERR_TOPOLOGY: return "invalid topology";
-    case MPI_ERR_DIMS: return "invalid dimension argument";
-    case MPI_ERR_ARG: return "invalid argument of some other kind";
-    case MPI_ERR_UNKNOWN: return "unknown error";
-    case MPI_ERR_TRUNCATE: return "message truncated on receive";
-    case MPI_ERR_OTHER: return "known error not in this list";
-    case MPI_ERR_INTERN: return "internal MPI (implementation) error";
-    case MPI_ERR_NO_MEM: return "memory exhausted";
-    case MPI_ERR_UNSUPPORTED_OPERATION: return "unsupported operation";
-    case MPI_ERR_ACCESS: return "permission denied";
-    case MPI_ERR_AMODE: return "error related to the amode passed to MPI_FILE_OPEN";
-    case MPI_ERR_ASSERT: return "invalid assertion argument";
-    case MPI_ERR_BAD_FILE: return "invalid file name";
-    case MPI_ERR_BASE: return "invalid base argument";
-    case MPI_ERR_CONVERSION: return "an error occurred in a user supplied data conversion function";
-    case MPI_ERR_DISP: return "invalid displacement argument";
-    case MPI_ERR_DUP_DATAREP: return "conversion functions could not be registered: data representation already defined";
-    case MPI_ERR_FILE_EXISTS: return "file exists";
-    case MPI_ERR_FILE_IN_USE: return "file operation could not be completed: the file is in use";
-    case MPI_ERR_FILE: return "invalid file handle";
-    case MPI_ERR_INFO_KEY: return "key longer than MPI_MAX_INFO_KEY";
-    case MPI_ERR_INFO_NOKEY: return "invalid key passed to MPI_INFO_DELETE";
-    case MPI_ERR_INFO_VALUE: return "value longer than MPI_MAX_INFO_VAL";
-    case MPI_ERR_INFO: return "invalid info argument";
-    case MPI_ERR_IO: return "other I/O error";
-    case MPI_ERR_KEYVAL: return "invalid keyval";
-    case MPI_ERR_LOCKTYPE: return "invalid locktype argument";
-    case MPI_ERR_NAME: return "invalid service name passed to MPI_LOOKUP_NAME";
-    case MPI_ERR_NO_SPACE: return "not enough space";
-    case MPI_ERR_NO_SUCH_FILE: return "file does not exist";
-    case MPI_ERR_NOT_SAME: return "collective argument not identical on all processes";
-    case MPI_ERR_PORT: return "invalid port name";
-    case MPI_ERR_QUOTA: return "quota exceeded";
-    case MPI_ERR_READ_ONLY: return "read-only file or file system";
-    case MPI_ERR_RMA_ATTACH: return "memory cannot be attached";
-    case MPI_ERR_RMA_CONFLICT: return "conflicting accesses to window";
-    case MPI_ERR_RMA_RANGE: return "target memory is not part of the window";
-    case MPI_ERR_RMA_SHARED: return "memory cannot be shared";
-    case MPI_ERR_RMA_SYNC: return "wrong synchronization of RMA calls";
-    case MPI_ERR_RMA_FLAVOR: return "passed window has the wrong flavor for the called function";
-    case MPI_ERR_SERVICE: return "invalid service name passed to MPI_UNPUBLISH_NAME";
-    case MPI_ERR_SIZE: return "invalid size argument";
-    case MPI_ERR_SPAWN: return "error in spawning processes";
-    case MPI_ERR_UNSUPPORTED_DATAREP: return "unsupported datarep passed to MPI_FILE_SET_VIEW";
-    case MPI_ERR_WIN: return "invalid window argument";
-    case MPI_ERR_IN_STATUS: return "error code is in status";
-    case MPI_ERR_PENDING: return "pending request";
-    case MPI_T_ERR_MEMORY: return "out of memory (tool information interface)";
-    case MPI_T_ERR_NOT_INITIALIZED: return "tool information interface not initialized";
-    case MPI_T_ERR_CANNOT_INIT: return "tool information interface cannot be initialized";
-    case MPI_T_ERR_INVALID_INDEX: return "index invalid or has been deleted";
-    case MPI_T_ERR_INVALID_ITEM: return "item index queried is out of range";
-    case MPI_T_ERR_INVALID_HANDLE: return "handle is invalid";
-    case MPI_T_ERR_OUT_OF_HANDLES: return "no more handles available";
-    case MPI_T_ERR_OUT_OF_SESSIONS: return "no more sessions available";
-    case MPI_T_ERR_INVALID_SESSION: return "session argument is not valid";
-    case MPI_T_ERR_CVAR_SET_NOT_NOW: return "variable cannot be set at this moment";
-    case MPI_T_ERR_CVAR_SET_NEVER: return "variable cannot be set until end of execution";
-    case MPI_T_ERR_PVAR_NO_STARTSTOP: return "variable cannot be started or stopped";
-    case MPI_T_ERR_PVAR_NO_WRITE: return "variable cannot be written or reset";
-    case MPI_T_ERR_PVAR_NO_ATOMIC: return "variable cannot be read and written atomically";
-    case MPI_T_ERR_INVALID_NAME: return "name does not match";
-    case MPI_T_ERR_INVALID: return "invalid use of the tool information interface";
-    case MPIX_ERR_PROC_FAILED: return "a peer process ended (exited, faulted or was killed)";
-    case MPIX_ERR_TIMEOUT: return "the send timed out waiting for its receiver and was aborted";
-    case MPIX_ERR_SEND_ABORTED: return "the communicator aborted the send (broken down towards its destination)";
-    default: return nullptr;
+    IPCLAB_CLASS(MPI_SUCCESS, "no error");
+    IPCLAB_CLASS(MPI_ERR_BUFFER, "invalid buffer pointer");
+    IPCLAB_CLASS(MPI_ERR_COUNT, "invalid count argument");
+    IPCLAB_CLASS(MPI_ERR_TYPE, "invalid datatype argument");
+    IPCLAB_CLASS(MPI_ERR_TAG, "invalid tag argument");
+    IPCLAB_CLASS(MPI_ERR_COMM, "invalid communicator");
+    IPCLAB_CLASS(MPI_ERR_RANK, "invalid rank");
+    IPCLAB_CLASS(MPI_ERR_REQUEST, "invalid request (handle)");
+    IPCLAB_CLASS(MPI_ERR_ROOT, "invalid root");
+    IPCLAB_CLASS(MPI_ERR_GROUP, "invalid group");
+    IPCLAB_CLASS(MPI_ERR_OP, "invalid operation");
+    IPCLAB_CLASS(MPI_ERR_TOPOLOGY, "invalid topology");
+    IPCLAB_CLASS(MPI_ERR_DIMS, "invalid dimension argument");
+    IPCLAB_CLASS(MPI_ERR_ARG, "invalid argument of some other kind");
+    IPCLAB_CLASS(MPI_ERR_UNKNOWN, "unknown error");
+    IPCLAB_CLASS(MPI_ERR_TRUNCATE, "message truncated on receive");
+    IPCLAB_CLASS(MPI_ERR_OTHER, "known error not in this list");
+    IPCLAB_CLASS(MPI_ERR_INTERN, "internal MPI (implementation) error");
+    IPCLAB_CLASS(MPI_ERR_NO_MEM, "memory exhausted");
+    IPCLAB_CLASS(MPI_ERR_UNSUPPORTED_OPERATION, "unsupported operation");
+    IPCLAB_CLASS(MPI_ERR_ACCESS, "permission denied");
+    IPCLAB_CLASS(MPI_ERR_AMODE, "error related to the amode passed to MPI_FILE_OPEN");
+    IPCLAB_CLASS(MPI_ERR_ASSERT, "invalid assertion argument");
+    IPCLAB_CLASS(MPI_ERR_BAD_FILE, "invalid file name");
+    IPCLAB_CLASS(MPI_ERR_BASE, "invalid base argument");
+    IPCLAB_CLASS(MPI_ERR_CONVERSION, "an error occurred in a user supplied data conversion function");
+    IPCLAB_CLASS(MPI_ERR_DISP, "invalid displacement argument");
+    IPCLAB_CLASS(MPI_ERR_DUP_DATAREP, "conversion functions could not be registered: data representation already defined");
+    IPCLAB_CLASS(MPI_ERR_FILE_EXISTS, "file exists");
+    IPCLAB_CLASS(MPI_ERR_FILE_IN_USE, "file operation could not be completed: the file is in use");
+    IPCLAB_CLASS(MPI_ERR_FILE, "invalid file handle");
+    IPCLAB_CLASS(MPI_ERR_INFO_KEY, "key longer than MPI_MAX_INFO_KEY");
+    IPCLAB_CLASS(MPI_ERR_INFO_NOKEY, "invalid key passed to MPI_INFO_DELETE");
+    IPCLAB_CLASS(MPI_ERR_INFO_VALUE, "value longer than MPI_MAX_INFO_VAL");
+    IPCLAB_CLASS(MPI_ERR_INFO, "invalid info argument");
+    IPCLAB_CLASS(MPI_ERR_IO, "other I/O error");
+    IPCLAB_CLASS(MPI_ERR_KEYVAL, "invalid keyval");
+    IPCLAB_CLASS(MPI_ERR_LOCKTYPE, "invalid locktype argument");
+    IPCLAB_CLASS(MPI_ERR_NAME, "invalid service name passed to MPI_LOOKUP_NAME");
+    IPCLAB_CLASS(MPI_ERR_NO_SPACE, "not enough space");
+    IPCLAB_CLASS(MPI_ERR_NO_SUCH_FILE, "file does not exist");
+    IPCLAB_CLASS(MPI_ERR_NOT_SAME, "collective argument not identical on all processes");
+    IPCLAB_CLASS(MPI_ERR_PORT, "invalid port name");
+    IPCLAB_CLASS(MPI_ERR_QUOTA, "quota exceeded");
+    IPCLAB_CLASS(MPI_ERR_READ_ONLY, "read-only file or file system");
+    IPCLAB_CLASS(MPI_ERR_RMA_ATTACH, "memory cannot be attached");
+    IPCLAB_CLASS(MPI_ERR_RMA_CONFLICT, "conflicting accesses to window");
+    IPCLAB_CLASS(MPI_ERR_RMA_RANGE, "target memory is not part of the window");
+    IPCLAB_CLASS(MPI_ERR_RMA_SHARED, "memory cannot be shared");
+    IPCLAB_CLASS(MPI_ERR_RMA_SYNC, "wrong synchronization of RMA calls");
+    IPCLAB_CLASS(MPI_ERR_RMA_FLAVOR, "passed window has the wrong flavor for the called function");
+    IPCLAB_CLASS(MPI_ERR_SERVICE, "invalid service name passed to MPI_UNPUBLISH_NAME");
+    IPCLAB_CLASS(MPI_ERR_SIZE, "invalid size argument");
+    IPCLAB_CLASS(MPI_ERR_SPAWN, "error in spawning processes");
+    IPCLAB_CLASS(MPI_ERR_UNSUPPORTED_DATAREP, "unsupported datarep passed to MPI_FILE_SET_VIEW");
+    IPCLAB_CLASS(MPI_ERR_WIN, "invalid window argument");
+    IPCLAB_CLASS(MPI_ERR_IN_STATUS, "error code is in status");
+    IPCLAB_CLASS(MPI_ERR_PENDING, "pending request");
+    IPCLAB_CLASS(MPI_T_ERR_MEMORY, "out of memory (tool information interface)");
+    IPCLAB_CLASS(MPI_T_ERR_NOT_INITIALIZED, "tool information interface not initialized");
+    IPCLAB_CLASS(MPI_T_ERR_CANNOT_INIT, "tool information interface cannot be initialized");
+    IPCLAB_CLASS(MPI_T_ERR_INVALID_INDEX, "index invalid or has been deleted");
+    IPCLAB_CLASS(MPI_T_ERR_INVALID_ITEM, "item index queried is out of range");
+    IPCLAB_CLASS(MPI_T_ERR_INVALID_HANDLE, "handle is invalid");
+    IPCLAB_CLASS(MPI_T_ERR_OUT_OF_HANDLES, "no more handles available");
+    IPCLAB_CLASS(MPI_T_ERR_OUT_OF_SESSIONS, "no more sessions available");
+    IPCLAB_CLASS(MPI_T_ERR_INVALID_SESSION, "session argument is not valid");
+    IPCLAB_CLASS(MPI_T_ERR_CVAR_SET_NOT_NOW, "variable cannot be set at this moment");
+    IPCLAB_CLASS(MPI_T_ERR_CVAR_SET_NEVER, "variable cannot be set until end of execution");
+    IPCLAB_CLASS(MPI_T_ERR_PVAR_NO_STARTSTOP, "variable cannot be started or stopped");
+    IPCLAB_CLASS(MPI_T_ERR_PVAR_NO_WRITE, "variable cannot be written or reset");
+    IPCLAB_CLASS(MPI_T_ERR_PVAR_NO_ATOMIC, "variable cannot be read and written atomically");
+    IPCLAB_CLASS(MPI_T_ERR_INVALID_NAME, "name does not match");
+    IPCLAB_CLASS(MPI_T_ERR_INVALID, "invalid use of the tool information interface");
+    IPCLAB_CLASS(MPIX_ERR_PROC_FAILED, "a peer process ended (exited, faulted or was killed)");
+    IPCLAB_CLASS(MPIX_ERR_TIMEOUT, "the send timed out waiting for its receiver and was aborted");
+    IPCLAB_CLASS(MPIX_ERR_SEND_ABORTED, "the communicator aborted the send (broken down towards its destination)");
+    default: return {};
     }
+#undef IPCLAB_CLASS
 }
+
+const char* class_string(int c) { return class_info(c).text; }
 
 /// The communicator whose handler applies to an error on `comm`: `comm` itself, or for an
 /// invalid handle MPI_COMM_WORLD (MPI-3.1 section 8.3: errors not tied to a valid
@@ -102,15 +113,22 @@ const Comm* handler_owner(MPI_Comm& comm) {
     return lookup(MPI_COMM_WORLD);
 }
 
-/// MPI_ERRORS_ARE_FATAL: prints "ipclab MPI: <function>: <error string> (rank R)", R the
-/// caller's rank in MPI_COMM_WORLD, and aborts the job with the error code as exit code.
-[[noreturn]] void fatal(MPI_Comm comm, const Comm* c, int error, const char* function) {
-    const char* text = class_string(error);
-    char unknown[32];
-    if (!text) {
-        snprintf(unknown, sizeof unknown, "error code %d", error);
-        text = unknown;
-    }
+/// The kernel status error_class last mapped to an error (Status::ok: none since the last
+/// raise). The library is single-threaded (MPI_THREAD_SINGLE), so one variable will do.
+Status last_kernel_error = Status::ok;
+
+/// MPI_ERRORS_ARE_FATAL: prints "ipclab MPI: <function>: <class name>: <error string>
+/// [; <kernel status description>] (rank R)", R the caller's rank in MPI_COMM_WORLD, and
+/// aborts the job with the error code as exit code. `kernel` is the status the error came
+/// from (Status::ok: the library found it), whose description says why, e.g. that the
+/// run's policy refuses non-blocking sends.
+[[noreturn]] void fatal(MPI_Comm comm, const Comm* c, int error, const char* function, Status kernel) {
+    const Class_info info = class_info(error);
+    char text[256];
+    int n = info.name ? snprintf(text, sizeof text, "%s: %s", info.name, info.text)
+                      : snprintf(text, sizeof text, "error code %d", error);
+    if (kernel != Status::ok && n > 0 && size_t(n) < sizeof text)
+        snprintf(text + n, sizeof text - size_t(n), "; %s", status_description(kernel));
     const Comm* world = lookup(MPI_COMM_WORLD);
     if (world)
         fprintf(stderr, "ipclab MPI: %s: %s (rank %d)\n", function, text, world->rank);
@@ -123,9 +141,8 @@ const Comm* handler_owner(MPI_Comm& comm) {
 
 bool valid_errhandler(MPI_Errhandler e) { return e == MPI_ERRORS_ARE_FATAL || e == MPI_ERRORS_RETURN; }
 
-} // namespace
-
-int error_class(Status s) {
+/// The error class of kernel status `s` (docs/mpi.md, "Errors").
+int class_of(Status s) {
     switch (s) {
     case Status::ok: return MPI_SUCCESS;
     case Status::invalid_capability:
@@ -152,11 +169,21 @@ int error_class(Status s) {
     return MPI_ERR_UNKNOWN;
 }
 
+} // namespace
+
+int error_class(Status s) {
+    if (s != Status::ok) last_kernel_error = s; // for the fatal message's reason
+    return class_of(s);
+}
+
 int raise(MPI_Comm comm, int error, const char* function) {
     if (error == MPI_SUCCESS) return error;
+    // The kernel's reason, if this error came from the status error_class mapped last.
+    const Status kernel = class_of(last_kernel_error) == error ? last_kernel_error : Status::ok;
+    last_kernel_error = Status::ok;
     const Comm* c = handler_owner(comm);
     if (c && c->errhandler == MPI_ERRORS_RETURN) return error;
-    fatal(comm, c, error, function);
+    fatal(comm, c, error, function, kernel);
 }
 
 } // namespace ipclab::mpi
@@ -227,6 +254,6 @@ extern "C" int MPI_Errhandler_free(MPI_Errhandler* errhandler) {
 extern "C" int MPI_Comm_call_errhandler(MPI_Comm comm, int errorcode) {
     const Comm* c = lookup(comm);
     if (!c) return raise(comm, MPI_ERR_COMM, "MPI_Comm_call_errhandler");
-    if (c->errhandler == MPI_ERRORS_ARE_FATAL) fatal(comm, c, errorcode, "MPI_Comm_call_errhandler");
+    if (c->errhandler == MPI_ERRORS_ARE_FATAL) fatal(comm, c, errorcode, "MPI_Comm_call_errhandler", ipclab::Status::ok);
     return MPI_SUCCESS;
 }

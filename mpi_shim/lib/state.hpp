@@ -40,11 +40,13 @@ inline Comm* lookup(MPI_Comm handle) {
 /// MPI_COMM_SELF; called by MPI_Init. Returns an MPI error class.
 int init_communicators(int rank, int size);
 
-/// The error class a kernel status becomes (the one place statuses map to MPI errors).
+/// The error class a kernel status becomes (the one place statuses map to MPI errors). A
+/// failed status is remembered until the next raise, which names it in the fatal message.
 int error_class(Status s);
 
 /// Reports an error of `function` on `comm` through its error handler (MPI-3.1 section 8.3):
-/// with MPI_ERRORS_ARE_FATAL it prints the error and aborts the job; with
+/// with MPI_ERRORS_ARE_FATAL it prints the error (class name, string and, when it came from
+/// the status error_class mapped last, the kernel's reason) and aborts the job; with
 /// MPI_ERRORS_RETURN it returns `error`. MPI_SUCCESS passes through.
 int raise(MPI_Comm comm, int error, const char* function);
 

@@ -3,7 +3,9 @@ import os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("IPCLAB_BUILD_DIR", os.path.join(ROOT, "build"))
-RESULTS = os.path.join(ROOT, "results")
+# Where 'run', 'bench', 'report' and 'reproduce' read and write results; IPCLAB_RESULTS_DIR
+# points them at another folder (a trial run that must not touch the committed results/).
+RESULTS = os.path.abspath(os.environ.get("IPCLAB_RESULTS_DIR", os.path.join(ROOT, "results")))
 EXPERIMENTS = os.path.join(ROOT, "experiments")
 
 

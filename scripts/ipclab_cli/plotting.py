@@ -22,10 +22,13 @@ def finish(fig, path):
     fig.clf()
 
 
-def sizes_axis(ax, sizes, label):
-    """A log2 x axis labelled with the measured sizes (0 allowed)."""
-    ax.set_xscale("symlog", base=2, linthresh=1 if min(sizes) == 0 and max(sizes) < 128 else 8)
+def sizes_axis(ax, sizes, label, tick_label=str):
+    """A log2 x axis with a tick per measured size, labelled by `tick_label(size)`. Log scale
+    starts at the smallest size above 0; below it the axis is linear (symlog), so a size of 0
+    sits one octave's width to the left of it."""
+    positive = [s for s in sizes if s > 0]
+    ax.set_xscale("symlog", base=2, linthresh=min(positive) if positive else 1)
     ax.set_xticks(sorted(sizes))
-    ax.set_xticklabels([str(s) for s in sorted(sizes)])
+    ax.set_xticklabels([tick_label(s) for s in sorted(sizes)])
     ax.minorticks_off()
     ax.set_xlabel(label)

@@ -67,4 +67,5 @@ def generate(build_dir):
     lines += _codesize_section(sizes)
     with open(os.path.join(RESULTS, "REPORT.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
-    print("ipclab: wrote results/REPORT.md, its plots and results/code_size.json", file=sys.stderr, flush=True)
+    where = os.path.relpath(RESULTS)
+    print("ipclab: wrote %s/REPORT.md, its plots and %s/code_size.json" % (where, where), file=sys.stderr, flush=True)

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import report_pingpong
 import runner
 from paths import RESULTS, ROOT
 
@@ -12,6 +13,11 @@ from paths import RESULTS, ROOT
 CSV_FIELDS = ["experiment", "run", "layer", "op", "metric", "transport", "policy", "words", "bytes",
               "address_spaces", "tasks", "clients", "iterations", "warmup", "overhead", "min", "p10", "median",
               "p90", "max", "mean", "stddev", "unit", "verified", "commit"]
+
+
+# Experiment name -> a function adding figures derived from its rows to its document
+# (docs/experiments.md, "What results/<name>.json holds").
+SUMMARIES = {"pingpong": report_pingpong.summarise}
 
 
 def commit():
@@ -76,6 +82,8 @@ def run_experiment(e, build_dir, timeout=None):
                             "status": out.status, "expected": expected,
                             "guest_instructions": run_end.get("instructions"),
                             "events": out.events()})
+    if e["name"] in SUMMARIES:
+        SUMMARIES[e["name"]](doc)
     return doc, problems
 
 
