@@ -101,6 +101,9 @@ file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/mpicc.json CONTENT "{
 }
 ")
 add_custom_target(${IPCLAB_MPI_BUILD_TARGET})
+# The kernel too: a program built against the current system-call ABI must not boot an older
+# kernel (mpicc brings this target up to date before it compiles).
+add_dependencies(${IPCLAB_MPI_BUILD_TARGET} ipclab_kernel)
 foreach(lib IN LISTS closure)
   if(TARGET ${lib})
     add_dependencies(${IPCLAB_MPI_BUILD_TARGET} ${lib})

@@ -95,12 +95,23 @@ def _relay(show_records):
     """Prints the ranks' output as the console delivers it; kernel records too (on stderr)
     when `show_records`."""
     def show(task_text, record):
-        if task_text:
-            sys.stdout.write(task_text)
-            sys.stdout.flush()
-        if record and show_records:
-            print(record.strip(), file=sys.stderr, flush=True)
+        try:
+            if task_text:
+                sys.stdout.write(task_text)
+                sys.stdout.flush()
+            if record and show_records:
+                print(record.strip(), file=sys.stderr, flush=True)
+        except BrokenPipeError:  # e.g. 'mpirun ... | head': the reader left; the job goes on
+            _silence_stdout()
     return show
+
+
+def _silence_stdout():
+    """Points stdout at /dev/null after the reader of a pipe went away, so neither later
+    output nor the interpreter's final flush raises."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def _rank(task):

@@ -146,6 +146,19 @@ class MpiFrontends(qemu_test.QemuTest):
             self.assertIn("sum %d root %d" % (10 * sum(range(n)), 10 * sum(range(n))), lines)
             self.assertNotIn('"event"', out + err)  # kernel records only with -v
 
+    def test_a_reader_that_leaves_early_is_no_error(self):
+        # 'mpirun ... | head -1': the job still runs to its end and exits 0, without a traceback.
+        p = subprocess.Popen([IPCLAB, "--build-dir", BUILD, "mpirun", "-np", "4", *POLICY,
+                              self.path("args"), *["word"] * 50], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        first = p.stdout.readline()
+        p.stdout.close()
+        err = p.stderr.read()
+        rc = p.wait(timeout=120)
+        self.assertTrue(first.startswith("rank "), first)
+        self.assertNotIn("Traceback", err)
+        self.assertEqual(rc, 0, err)
+
     def test_verbose_shows_kernel_records(self):
         rc, out, err = ipclab("mpirun", "-np", "2", "-v", *POLICY, self.path("hello"))
         self.assertEqual(rc, 0, out + err)
