@@ -73,6 +73,7 @@ ipclab::Status Page_table::create(kernel::Account& account) {
     kernel::zero_page(t);
     for (unsigned i = 256; i < 512; ++i) t[i] = boot_pml4[i];
     m_root = frame;
+    forget_translations();
     return ipclab::Status::ok;
 }
 
@@ -89,6 +90,7 @@ void Page_table::destroy(kernel::Account& account) {
     kernel::frames().free(m_root);
     account.release_kernel(kernel::page_size);
     m_root = 0;
+    forget_translations();
 }
 
 ipclab::Status Page_table::map(uint64_t va, uint64_t frame, Page_flags flags, kernel::Account& account) {
@@ -117,6 +119,7 @@ bool Page_table::unmap(uint64_t va, kernel::Account& account) {
     if (!(e & pte_present)) return false;
     const uint64_t frame = e & pte_address;
     e = 0;
+    forget_translations();
     kernel::frames().unref(frame);
     account.release_user(kernel::page_size);
     if (read_cr3() == m_root) invlpg(va);
@@ -125,13 +128,20 @@ bool Page_table::unmap(uint64_t va, kernel::Account& account) {
 
 bool Page_table::translate(uint64_t va, Access access, uint64_t& phys) const {
     if (va < user_base || va >= user_end) return false;
+    Cached_translation& cached = m_cached[access == Access::write];
+    if (cached.page == (va & ~uint64_t(0xfff))) {
+        phys = cached.frame | (va & 0xfff);
+        return true;
+    }
     const uint64_t need = pte_present | pte_user | (access == Access::write ? pte_writable : 0);
     const uint64_t* t = static_cast<const uint64_t*>(phys_to_virt(m_root));
     for (int level = 3; level >= 0; --level) {
         uint64_t e = t[index(va, level)];
         if ((e & need) != need) return false;
         if (level == 0) {
-            phys = (e & pte_address) | (va & 0xfff);
+            cached.page = va & ~uint64_t(0xfff);
+            cached.frame = e & pte_address;
+            phys = cached.frame | (va & 0xfff);
             return true;
         }
         t = table(e);

@@ -26,6 +26,9 @@ public:
     /// frame) and the charge. Returns false if nothing was mapped there.
     bool unmap(uint64_t va, kernel::Account& account);
     /// Physical address `va` maps to if the page is a present user page allowing `access`.
+    /// Remembers the last page translated for each access, so the kernel's repeated copies
+    /// to or from one buffer skip the four-level walk (a software TLB of two entries; unmap
+    /// and destroy, the only calls that take a translation away, forget it).
     [[nodiscard]] bool translate(uint64_t va, Access access, uint64_t& phys) const;
 
     /// Makes this the current address space (no-op if it already is).
@@ -33,7 +36,14 @@ public:
     uint64_t root() const { return m_root; }
 
 private:
+    struct Cached_translation {
+        uint64_t page = ~uint64_t(0); ///< user page address (never a valid one when empty)
+        uint64_t frame = 0;
+    };
+    void forget_translations() const { m_cached[0] = m_cached[1] = Cached_translation(); }
+
     uint64_t m_root = 0; ///< physical address of the PML4
+    mutable Cached_translation m_cached[2]; ///< by Access: read, write
 };
 
 /// Switches to the kernel-only address space (the boot tables without the identity map).
