@@ -21,12 +21,13 @@ SUMMARIES = {"pingpong": report_pingpong.summarise}
 
 
 def commit():
-    """The source commit, with "-dirty" when tracked files differ from it."""
+    """The source commit, with "-dirty" when tracked files other than results/ (which a run
+    rewrites as it goes) differ from it."""
     try:
         head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short=12", "HEAD"], capture_output=True,
                               text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                ":(exclude)results"], capture_output=True, text=True).stdout.strip()
         return head + ("-dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
