@@ -22,6 +22,30 @@ constexpr uint64_t child = 20, second_child = 21; ///< slots for comm_create
 
 class Comm_lifecycle_test : public Comm_test {
 protected:
+    /// Rank 1 of a new two-rank communicator posts a receive (into `pending`, from rank 0,
+    /// 8 bytes) while another thread of its task leaves the communicator (cap_delete); then
+    /// rank 0 sends `text` to it (status into `sent`), and everything runs to the end.
+    void leave_while_receiving(const char* text, Received& pending, Status& sent) {
+        Communicator& c = make_communicator(2);
+        kernel::Notification& go = make_gate();
+        Status left = Status::invalid_argument;
+        Thread& b = member_of(c, 1, [&](Thread& self) {
+            pending = recv(self, 0, any, 8);
+            park(self);
+        });
+        spawn(b.task(), [&](Thread& self) {
+            left = test::syscall(self, Syscall::cap_delete, {world});
+            park(self);
+        });
+        member_of(c, 0, [&, text](Thread& self) {
+            pass(self, go);
+            sent = send(self, 1, 0, text);
+            park(self);
+        });
+        run_until_idle();
+        ASSERT_EQ(left, Status::ok);
+        open(go);
+    }
     /// Wakes `n` threads waiting on `gate` (one signal each) and lets them run.
     void open_all(kernel::Notification& gate, int n) {
         for (int i = 0; i < n; ++i) gate.signal(1);
@@ -489,26 +513,10 @@ TEST_F(Comm_lifecycle_test, a_send_to_a_rank_that_left_gives_the_slow_paths_resu
     std::vector<std::string> outcome[2];
     for (bool fast : {false, true}) {
         kernel::ipc_fastpath_enabled = fast;
-        Communicator& c = make_communicator(2);
-        kernel::Notification& go = make_gate();
         Received pending;
-        Status left = Status::invalid_argument, sent = Status::invalid_argument;
-        Thread& b = member_of(c, 1, [&](Thread& self) {
-            pending = recv(self, 0, any, 8);
-            park(self);
-        });
-        spawn(b.task(), [&](Thread& self) {
-            left = test::syscall(self, Syscall::cap_delete, {world});
-            park(self);
-        });
-        member_of(c, 0, [&](Thread& self) {
-            pass(self, go);
-            sent = send(self, 1, 0, "late");
-            park(self);
-        });
-        run_until_idle();
-        ASSERT_EQ(left, Status::ok);
-        open(go);
+        Status sent = Status::invalid_argument;
+        leave_while_receiving("late", pending, sent);
+        if (HasFatalFailure()) return;
         outcome[fast] = {std::string("send: ") + ipclab::status_name(sent),
                          pending.status == Status::invalid_argument
                              ? std::string("receive: still waiting")
@@ -526,26 +534,10 @@ TEST_F(Comm_lifecycle_test, a_task_that_left_is_not_left_waiting) {
     for (bool fast : {false, true}) {
         SCOPED_TRACE(fast ? "fast path on" : "fast path off");
         kernel::ipc_fastpath_enabled = fast;
-        Communicator& c = make_communicator(2);
-        kernel::Notification& go = make_gate();
         Received pending;
-        Status left = Status::invalid_argument, sent = Status::invalid_argument;
-        Thread& b = member_of(c, 1, [&](Thread& self) {
-            pending = recv(self, 0, any, 8);
-            park(self);
-        });
-        spawn(b.task(), [&](Thread& self) {
-            left = test::syscall(self, Syscall::cap_delete, {world});
-            park(self);
-        });
-        member_of(c, 0, [&](Thread& self) {
-            pass(self, go);
-            sent = send(self, 1, 0, "for you");
-            park(self);
-        });
-        run_until_idle();
-        ASSERT_EQ(left, Status::ok);
-        open(go);
+        Status sent = Status::invalid_argument;
+        leave_while_receiving("for you", pending, sent);
+        if (HasFatalFailure()) return;
         EXPECT_NE(pending.status, Status::invalid_argument)
             << "rank 1's receive still waits; the send to it got " << ipclab::status_name(sent);
         if (sent == Status::ok) {
