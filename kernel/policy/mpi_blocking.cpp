@@ -9,7 +9,7 @@ namespace {
 constinit const Mpi_blocking instance{"mpi-blocking"};
 }
 
-Status Mpi_blocking::comm_nonblocking_send(const Task&, uint64_t) const { return Status::unsupported; }
+Status Mpi_blocking::comm_nonblocking_send(const Buffer_request&) const { return Status::unsupported; }
 
 const Policy& policy_mpi_blocking() { return instance; }
 

@@ -8,7 +8,7 @@ namespace kernel {
 class Mpi_blocking : public Policy {
 public:
     using Policy::Policy;
-    Status comm_nonblocking_send(const Task& sender, uint64_t bytes) const override;
+    Status comm_nonblocking_send(const Buffer_request& request) const override;
 };
 
 } // namespace kernel

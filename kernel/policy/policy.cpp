@@ -16,7 +16,7 @@ Status Policy::comm_send(const Communicator& comm, int32_t from, int32_t to) con
     return comm.may_send(from, to) ? Status::ok : Status::denied;
 }
 
-Status Policy::comm_nonblocking_send(const Task&, uint64_t) const { return Status::ok; }
+Status Policy::comm_nonblocking_send(const Buffer_request&) const { return Status::ok; }
 
 uint64_t Policy::comm_send_timeout() const { return ipclab::timeout_infinite; }
 

@@ -14,6 +14,19 @@ using ipclab::Status;
 class Communicator;
 class Task;
 
+/// A non-blocking send asking to be kept by the kernel (MPI_Isend that finds no posted
+/// receive): an eager copy of its payload or a rendezvous request. The kernel memory it would
+/// hold is charged to the sender's task (every policy charges the sender: the study's premise
+/// and mpi-credit's).
+struct Buffer_request {
+    const Task& sender;
+    const Communicator& comm;
+    int32_t from;     ///< the sender's rank in `comm`
+    int32_t to;       ///< the receiver's rank
+    uint64_t bytes;   ///< payload bytes
+    uint64_t charge;  ///< kernel bytes this send would hold until received (payload if copied, plus its operation)
+};
+
 class Policy {
 public:
     /// `name` as in policies.def, which also holds the one-line description.
@@ -24,10 +37,11 @@ public:
     /// May rank `from` of `comm` send to its rank `to`? ok, or denied (nothing is delivered).
     /// Default: the communicator's rights table decides.
     virtual Status comm_send(const Communicator& comm, int32_t from, int32_t to) const;
-    /// May `sender` have a non-blocking send buffered in the kernel (`bytes` of payload)?
-    /// ok, or unsupported (the call fails at once; it is never turned into a blocking one).
-    /// Default: yes, without bound.
-    virtual Status comm_nonblocking_send(const Task& sender, uint64_t bytes) const;
+    /// May a non-blocking send be kept by the kernel (`request`)? Consulted before anything
+    /// is committed. ok; unsupported (the policy offers no non-blocking sends: the call fails
+    /// at once and is never turned into a blocking one); credit_exhausted (the policy bounds
+    /// what one sender may have buffered towards one receiver). Default: ok, without bound.
+    virtual Status comm_nonblocking_send(const Buffer_request& request) const;
     /// The send timeout every communicator starts with, in virtual ns (timeout_infinite:
     /// none). Default: none.
     virtual uint64_t comm_send_timeout() const;

@@ -311,7 +311,11 @@ typedef struct MPI_Status {
 /* The communicator aborted the send: a management call (MPIX_Comm_abort_sends) "broke down"
  * every send pending towards its destination. The message was not delivered. */
 #define MPIX_ERR_SEND_ABORTED 76
-#define MPI_ERR_LASTCODE 76
+/* A non-blocking send needed kernel buffering beyond the sender's credit towards its
+ * receiver (policy mpi-credit: a bounded kernel-buffer credit per sender and receiver). The
+ * message was not sent; it may be retried once the receiver has taken earlier ones. */
+#define MPIX_ERR_CREDIT 77
+#define MPI_ERR_LASTCODE 77
 
 /* ---- Other constants, by chapter ------------------------------------------------------ */
 

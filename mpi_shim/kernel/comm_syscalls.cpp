@@ -70,11 +70,14 @@ Status sys_comm_isend(Thread& self, arch::User_frame& frame) {
     TRY(policy().comm_send(*comm, rank, int32_t(frame.arg(1))));
     Task& task = self.task();
     const uint64_t bytes = frame.arg(4);
-    TRY(policy().comm_nonblocking_send(task, bytes));
+    const bool eager = bytes <= ipclab::comm_eager_bytes && !synchronous;
+    // check_send validated the destination rank (MPI_PROC_NULL never reaches the kernel).
+    TRY(policy().comm_nonblocking_send(Buffer_request{task, *comm, rank, int32_t(frame.arg(1)), bytes,
+                                                      sizeof(Comm_op) + (eager ? bytes : 0)}));
     TRY(check_user_range(task.space(), frame.arg(3), bytes, arch::Access::read));
     frame.set_result(0, 0);
     Comm_op op = make_op(self, Comm_op::Kind::send, rank, frame);
-    if (bytes <= ipclab::comm_eager_bytes && !synchronous) {
+    if (eager) {
         // Eager: straight into a posted receive, else into a kernel buffer the sender pays for.
         if (comm->start_send(op, false)) return op.result;
         void* memory = kmem::allocate(sizeof(Comm_op), task.account());

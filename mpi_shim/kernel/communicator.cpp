@@ -200,6 +200,17 @@ bool Communicator::start_send(Comm_op& op, bool queue) {
     return false;
 }
 
+uint64_t Communicator::buffered_bytes(int32_t from, int32_t to) const {
+    uint64_t total = 0;
+    const auto& queue = m_mailboxes[to].unexpected;
+    for (const Comm_op* op = queue.front(); op; op = queue.next(*op)) {
+        if (op->rank != from) continue;
+        if (op->eager) total += op->bytes + sizeof(Comm_op);
+        else if (op->handle) total += sizeof(Comm_op);
+    }
+    return total;
+}
+
 void Communicator::queue_eager(Comm_op& op) {
     op.eager = true;
     op.task->pin();

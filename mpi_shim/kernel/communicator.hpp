@@ -60,6 +60,11 @@ public:
     /// Errors: out_of_memory (the first denial allocates the table).
     Status set_right(int32_t from, int32_t to, bool allowed);
 
+    /// Kernel bytes that rank `from`'s non-blocking sends hold on rank `to`'s queue now: each
+    /// eager message (payload and operation) and each queued rendezvous request (its
+    /// operation). A walk of `to`'s unexpected messages, for policies that bound it.
+    uint64_t buffered_bytes(int32_t from, int32_t to) const;
+
     /// Virtual ns a blocking send may wait for its receive (timeout_infinite: no limit).
     uint64_t send_timeout() const { return m_send_timeout; }
     void set_send_timeout(uint64_t ns) { m_send_timeout = ns; }

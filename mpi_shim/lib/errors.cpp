@@ -97,6 +97,7 @@ Class_info class_info(int c) {
     IPCLAB_CLASS(MPIX_ERR_PROC_FAILED, "a peer process ended (exited, faulted or was killed)");
     IPCLAB_CLASS(MPIX_ERR_TIMEOUT, "the send timed out waiting for its receiver and was aborted");
     IPCLAB_CLASS(MPIX_ERR_SEND_ABORTED, "the communicator aborted the send (broken down towards its destination)");
+    IPCLAB_CLASS(MPIX_ERR_CREDIT, "kernel-buffer credit towards the receiver used up; the run's policy bounds buffered sends");
     default: return {};
     }
 #undef IPCLAB_CLASS
@@ -158,6 +159,7 @@ int class_of(Status s) {
     case Status::partner_dead: return MPIX_ERR_PROC_FAILED;
     case Status::timed_out: return MPIX_ERR_TIMEOUT;
     case Status::send_aborted: return MPIX_ERR_SEND_ABORTED;
+    case Status::credit_exhausted: return MPIX_ERR_CREDIT;
     case Status::denied: return MPI_ERR_ACCESS;
     case Status::unsupported: return MPI_ERR_UNSUPPORTED_OPERATION;
     case Status::invalid_request: return MPI_ERR_REQUEST;

@@ -31,11 +31,16 @@ void* attached_buffer = nullptr;
 int attached_bytes = 0;
 long long attached_used = 0;
 
+/// No unused request below this index: the search for a free one starts here, so a program
+/// that keeps many requests outstanding pays O(1) per new one, not a scan of them all.
+int first_maybe_unused = 0;
+
 int new_request(MPI_Request* handle) {
-    for (int i = 0; i < request_count; ++i) {
+    for (int i = first_maybe_unused; i < request_count; ++i) {
         if (requests[i].kind == Request::Kind::unused) {
             requests[i] = Request{};
             *handle = i + 1;
+            first_maybe_unused = i + 1;
             return MPI_SUCCESS;
         }
     }
@@ -45,6 +50,7 @@ int new_request(MPI_Request* handle) {
     for (int i = request_count; i < grown; ++i) bigger[i] = Request{};
     requests = bigger;
     *handle = request_count + 1;
+    first_maybe_unused = request_count + 1;
     request_count = grown;
     return MPI_SUCCESS;
 }
@@ -62,6 +68,8 @@ void release(Request& r) {
         attached_used -= r.bsend_bytes;
     }
     r.kind = Request::Kind::unused;
+    const int index = int(&r - requests);
+    if (index < first_maybe_unused) first_maybe_unused = index;
 }
 
 /// The status of MPI_REQUEST_NULL or an inactive request (MPI-3.1 section 3.7.3).

@@ -627,7 +627,8 @@ INSTANTIATE_TEST_SUITE_P(Policies, Comm_isend_policy_test,
                          ::testing::Values(Isend_case{"capability", Status::ok}, Isend_case{"mpi-open", Status::ok},
                                            Isend_case{"mpi-rights", Status::ok},
                                            Isend_case{"mpi-blocking", Status::unsupported},
-                                           Isend_case{"mpi-timeout", Status::unsupported}),
+                                           Isend_case{"mpi-timeout", Status::unsupported},
+                                           Isend_case{"mpi-credit", Status::ok}, Isend_case{"none", Status::ok}),
                          [](const ::testing::TestParamInfo<Isend_case>& info) {
                              std::string name = info.param.policy;
                              for (char& c : name)

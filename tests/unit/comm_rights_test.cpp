@@ -68,7 +68,8 @@ INSTANTIATE_TEST_SUITE_P(Policies, Comm_rights_policy_test,
                          ::testing::Values(Rights_case{"capability", Status::ok}, Rights_case{"mpi-open", Status::ok},
                                            Rights_case{"mpi-rights", Status::denied},
                                            Rights_case{"mpi-blocking", Status::denied},
-                                           Rights_case{"mpi-timeout", Status::denied}),
+                                           Rights_case{"mpi-timeout", Status::denied},
+                                           Rights_case{"mpi-credit", Status::denied}, Rights_case{"none", Status::ok}),
                          [](const ::testing::TestParamInfo<Rights_case>& info) {
                              std::string name = info.param.policy;
                              for (char& c : name)

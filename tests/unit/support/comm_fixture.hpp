@@ -172,7 +172,7 @@ inline Created create(Thread& self, const std::vector<int32_t>& group, uint64_t 
 
 /// Kernel-memory footprint of one buffered eager message of `bytes` (what the sender is
 /// charged and comm_buffer_usage reports).
-inline uint64_t eager_charge(uint64_t bytes) { return bytes + sizeof(kernel::Comm_op); }
+inline constexpr uint64_t eager_charge(uint64_t bytes) { return bytes + sizeof(kernel::Comm_op); }
 
 class Comm_test : public Kernel_test {
 protected:
