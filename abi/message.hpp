@@ -19,12 +19,14 @@ inline constexpr uint64_t max_string_bytes = 64 * 1024;
 ///   bit  9      map: a map item (pages shared with the receiver) accompanies it (grant right)
 ///   bit  10     by thread id: set by the kernel when the message was sent to a thread id;
 ///               the receiver's badge word then holds the sender's thread id
-///   bit  11     reserved, must be zero
+///   bit  11     redirected: set by the kernel when the run's policy delivered a message sent
+///               to a thread id to another thread (clans & chiefs: the chief); the receiver's
+///               UTCB intended_receiver then holds the thread id the sender addressed
 ///   bits 12..63 label: free for the protocol (an opcode, say)
 class Message_tag {
 public:
     static constexpr uint64_t string_bit = 1u << 7, cap_bit = 1u << 8, map_bit = 1u << 9,
-                              by_thread_id_bit = 1u << 10, reserved_bits = 1u << 11;
+                              by_thread_id_bit = 1u << 10, redirected_bit = 1u << 11;
 
     constexpr Message_tag() = default;
     constexpr explicit Message_tag(uint64_t raw) : m_raw(raw) {}
@@ -37,17 +39,24 @@ public:
     constexpr bool has_cap() const { return m_raw & cap_bit; }
     constexpr bool has_map() const { return m_raw & map_bit; }
     constexpr bool by_thread_id() const { return m_raw & by_thread_id_bit; }
+    constexpr bool redirected() const { return m_raw & redirected_bit; }
     constexpr uint64_t label() const { return m_raw >> 12; }
     /// The same tag with `bits` set or cleared.
     constexpr Message_tag with(uint64_t bits, bool on) const { return Message_tag{on ? m_raw | bits : m_raw & ~bits}; }
-    /// A tag the kernel accepts from a sender: length within limits, reserved and
-    /// kernel-set bits clear.
+    /// A tag the kernel accepts from a sender: length within limits, the kernel-set bits
+    /// clear.
     constexpr bool valid() const {
-        return length() <= max_message_registers && !(m_raw & (reserved_bits | by_thread_id_bit));
+        return length() <= max_message_registers && !(m_raw & (redirected_bit | by_thread_id_bit));
     }
 
 private:
     uint64_t m_raw = 0;
 };
+
+/// Label of the exception message the kernel sends to a task's reference monitor when the
+/// task first sends to a thread it holds no IPC right for (policy ref-monitor, seeds/004):
+/// badge = the sender's thread id, MR0 = the thread id it addressed, MR1 = 1 for a call.
+/// The monitor answers with ipc_reply (or reply_recv): MR0 != 0 grants the right, 0 refuses.
+inline constexpr uint64_t ipc_right_fault_label = 0xfa017;
 
 } // namespace ipclab

@@ -36,6 +36,14 @@ enum class Syscall : long {
 //   ipc_bind_inbox a0 slot of an endpoint (receive right), or 0 to unbind -> status: messages
 //                  sent to this thread's id arrive on that endpoint, with the tag's
 //                  by-thread-id flag set and the sender's thread id as badge
+//   ipc_send_tid_as, ipc_call_tid_as  as ipc_send_tid and ipc_call_tid, but the receiver sees
+//                  the thread id in the caller's UTCB virtual_sender as the badge
+//                  ("deceiving", seeds/004): only a chief, for a member of its clan or into
+//                  its clan (policy clans-chiefs); denied otherwise
+// The run's policy is consulted on every send by thread id (kernel/policy/policy.hpp): it
+// may deny it (denied), redirect it to another thread's inbox (the tag's redirected flag
+// and the UTCB's intended_receiver tell the receiver), or first ask the sender's reference
+// monitor (an exception IPC, abi/message.hpp ipc_right_fault_label).
 // Notifications (seL4 manual ch. 5):
 //   notify_signal  a0 slot (send right)                     -> status; ORs the badge in
 //   notify_wait    a0 slot (receive right), a6 timeout      -> status, r0 the word (cleared)

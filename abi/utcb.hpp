@@ -45,6 +45,13 @@ struct Utcb {
     uint64_t recv_map_pages;
     uint64_t recv_map_received;
 
+    /// Set by the kernel when the received tag has the redirected flag: the thread id the
+    /// sender addressed (clans & chiefs: the chief forwards the message there).
+    uint64_t intended_receiver;
+    /// For ipc_send_tid_as and ipc_call_tid_as: the thread id the receiver sees as sender
+    /// (a chief "deceiving" on behalf of a member of its clan, seeds/004).
+    uint64_t virtual_sender;
+
     /// The UTCB's own user address, set by the kernel when it creates the thread.
     uint64_t self;
 };

@@ -4,8 +4,11 @@
 // longer ones as a string item (long IPC, one copy between the address spaces).
 //
 // usage: pingpong_native server             (capability: endpoint in slot 2, receive right)
-//        pingpong_native client [--sizes 0,8,64,512,4096] [--reps N] [--warmup N]
+//        pingpong_native client [--sizes 0,8,64,512,4096] [--reps N] [--warmup N] [--timeout-ns N]
 //                                            (capability: endpoint in slot 2, send right)
+// --timeout-ns gives every call a finite timeout of N virtual ns instead of the infinite one,
+// to measure what arming a timer adds to a round trip (the fast path takes infinite
+// timeouts only, so such calls take the slow path; docs/native-ipc.md).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +72,7 @@ size_t extract(const Received& r, unsigned char* out, size_t capacity) {
     return n;
 }
 
-int client(size_t* sizes, int nsizes, long reps, long warmup) {
+int client(size_t* sizes, int nsizes, long reps, long warmup, uint64_t timeout) {
     size_t largest = 0;
     for (int s = 0; s < nsizes; ++s) largest = sizes[s] > largest ? sizes[s] : largest;
     // Both buffers start on a page, as in pingpong_mpi: each size is measured at the same
@@ -95,7 +98,7 @@ int client(size_t* sizes, int nsizes, long reps, long warmup) {
             memset(in, 0, bytes);
             Message m = compose(out, bytes);
             uint64_t t0 = bench_rdtsc();
-            Received r = ipc_call(endpoint_slot, m);
+            Received r = ipc_call(endpoint_slot, m, timeout);
             uint64_t t1 = bench_rdtsc();
             if (r.status != Status::ok) {
                 fprintf(stderr, "pingpong client: call failed: %s\n", status_name(r.status));
@@ -107,8 +110,12 @@ int client(size_t* sizes, int nsizes, long reps, long warmup) {
             if (rep >= warmup) samples[rep - warmup] = t1 - t0;
         }
         bench_stats st = bench_summarise(samples, size_t(reps));
-        bench_print_result("pingpong", "native", bytes > register_bytes ? "call/reply_recv, long IPC" : "call/reply_recv, message registers",
-                           bytes, size_t(reps), size_t(warmup), &st, verified);
+        const bool timed = timeout != timeout_infinite;
+        const char* transport = bytes > register_bytes ? (timed ? "call/reply_recv, long IPC, call timeout"
+                                                                : "call/reply_recv, long IPC")
+                                                       : (timed ? "call/reply_recv, message registers, call timeout"
+                                                                : "call/reply_recv, message registers");
+        bench_print_result("pingpong", "native", transport, bytes, size_t(reps), size_t(warmup), &st, verified);
         if (!verified) {
             fprintf(stderr, "pingpong client: corrupt echo at %zu bytes\n", bytes);
             ++failures;
@@ -122,12 +129,13 @@ int client(size_t* sizes, int nsizes, long reps, long warmup) {
 int main(int argc, char** argv) {
     if (argc >= 2 && !strcmp(argv[1], "server")) server();
     if (argc < 2 || strcmp(argv[1], "client") != 0) {
-        fprintf(stderr, "usage: pingpong_native server | client [--sizes LIST] [--reps N] [--warmup N]\n");
+        fprintf(stderr, "usage: pingpong_native server | client [--sizes LIST] [--reps N] [--warmup N] [--timeout-ns N]\n");
         return 2;
     }
     size_t sizes[max_sizes] = {0, 8, 64, 512, 4096};
     int nsizes = 5;
     long reps = 1000, warmup = 100;
+    uint64_t timeout = timeout_infinite;
     for (int i = 2; i < argc; ++i) {
         if (i + 1 < argc && !strcmp(argv[i], "--sizes")) {
             nsizes = bench_parse_sizes(argv[++i], sizes, int(max_sizes));
@@ -138,9 +146,14 @@ int main(int argc, char** argv) {
         } else if (i + 1 < argc && !strcmp(argv[i], "--warmup")) {
             warmup = strtol(argv[++i], nullptr, 10);
             if (warmup < 0) return fprintf(stderr, "pingpong_native: --warmup must be >= 0\n"), 2;
+        } else if (i + 1 < argc && !strcmp(argv[i], "--timeout-ns")) {
+            char* end;
+            timeout = strtoull(argv[++i], &end, 10);
+            if (*end || timeout == 0 || timeout == timeout_infinite)
+                return fprintf(stderr, "pingpong_native: --timeout-ns must be 1 .. 2^64-2 virtual ns\n"), 2;
         } else {
             return fprintf(stderr, "pingpong_native: unknown argument '%s'\n", argv[i]), 2;
         }
     }
-    return client(sizes, nsizes, reps, warmup);
+    return client(sizes, nsizes, reps, warmup, timeout);
 }

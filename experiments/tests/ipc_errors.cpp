@@ -53,7 +53,7 @@ void bad_capabilities() {
 void bad_messages() {
     expect("tag longer than 64 registers", ipc_send(slot_send, Message{Message_tag{0x41}, {}}),
            Status::invalid_argument);
-    expect("reserved tag bit", ipc_send(slot_send, with(Message_tag::reserved_bits)),
+    expect("kernel-set redirected tag bit", ipc_send(slot_send, with(Message_tag::redirected_bit)),
            Status::invalid_argument);
     expect("kernel-set tag bit", ipc_send(slot_send, with(Message_tag::by_thread_id_bit)),
            Status::invalid_argument);

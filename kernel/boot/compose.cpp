@@ -112,6 +112,10 @@ bool compose(const Boot_info& info, const Manifest& m) {
     for (unsigned i = 0; i < m.task_count; ++i)
         if (!create_task(info, m, i)) return false;
     if (!grant_capabilities(m)) return false;
+    for (unsigned i = 0; i < m.task_count; ++i) { // clans and reference monitors, by thread id
+        if (m.tasks[i].chief >= 0) tasks[i]->chief = threads[m.tasks[i].chief]->id();
+        if (m.tasks[i].monitor >= 0) tasks[i]->monitor = threads[m.tasks[i].monitor]->id();
+    }
     for (unsigned i = 0; i < m.object_count; ++i) objects[i]->release();
     for (unsigned i = 0; i < m.task_count; ++i) tasks[i]->start_thread(*threads[i]);
     return true;

@@ -45,6 +45,8 @@ private:
     bool directive_env();
     bool directive_send_timeout();
     bool directive_rights();
+    /// `chief MODULE CHIEF-MODULE` and `monitor MODULE MONITOR-MODULE`.
+    bool directive_overseer(bool chief);
     /// The communicator a token names (index into objects[]).
     bool communicator_index(const Token& t, uint32_t& index);
     /// A rank of communicator `object` or '*' (-1).
@@ -191,6 +193,17 @@ bool Parser::directive_rights() {
     return true;
 }
 
+bool Parser::directive_overseer(bool chief) {
+    if (count != 3) return fail(chief ? "usage: chief MODULE CHIEF-MODULE" : "usage: monitor MODULE MONITOR-MODULE");
+    uint32_t task = 0, overseer = 0;
+    if (!task_index(tok[1], task) || !task_index(tok[2], overseer)) return false;
+    if (task == overseer) return fail(chief ? "a task cannot be its own chief" : "a task cannot be its own monitor", &tok[2]);
+    int32_t& field = chief ? m.tasks[task].chief : m.tasks[task].monitor;
+    if (field >= 0) return fail(chief ? "task has two chief lines" : "task has two monitor lines", &tok[1]);
+    field = int32_t(overseer);
+    return true;
+}
+
 bool Parser::directive_task() {
     if (count < 2) return fail("usage: task MODULE name=NAME [daemon] [root] [stack=KIB] [prio=0..255] [mcp=0..255]");
     uint64_t module = 0;
@@ -199,7 +212,7 @@ bool Parser::directive_task() {
     if (m.task_of_module(uint32_t(module)) >= 0) return fail("module has two task lines", &tok[1]);
     if (m.task_count == Manifest::max_tasks) return fail("too many tasks");
     Manifest::Task& t = m.tasks[m.task_count];
-    t = Manifest::Task{uint32_t(module), {}, false, false, default_stack_kib, default_priority, default_priority};
+    t = Manifest::Task{uint32_t(module), {}, false, false, default_stack_kib, default_priority, default_priority, -1, -1};
     bool named = false, mcp_given = false;
     for (unsigned i = 2; i < count; ++i) {
         if (tok[i].is("daemon")) {
@@ -330,6 +343,8 @@ bool Parser::line(unsigned number_, const char* p, size_t n) {
     if (d.is("env")) return directive_env();
     if (d.is("send_timeout")) return directive_send_timeout();
     if (d.is("rights")) return directive_rights();
+    if (d.is("chief")) return directive_overseer(true);
+    if (d.is("monitor")) return directive_overseer(false);
     return fail("unknown directive", &d);
 }
 

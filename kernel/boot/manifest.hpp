@@ -43,6 +43,8 @@ struct Manifest {
         uint32_t stack_kib;
         uint8_t priority; ///< of its first thread, 0..255 (default Thread::default_priority)
         uint8_t max_priority; ///< highest priority its threads may give new threads (seL4's MCP)
+        int32_t chief;   ///< task index of its clan's chief (`chief` line), -1: top level
+        int32_t monitor; ///< task index of its reference monitor (`monitor` line), -1: none
     };
     /// A capability a `cap` line gives; never to a communicator (its members get theirs,
     /// badged with their rank, from the communicator line).

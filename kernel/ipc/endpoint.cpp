@@ -112,7 +112,11 @@ Status Endpoint::reply(Thread& self, bool queue) {
     if (!caller) return Status::no_reply_capability;
     self.reply_to = nullptr;
     caller->reply_holder = nullptr;
-    Status s = transfer_message(self, *caller, 0, false);
+    Status s = Status::ok;
+    if (caller->fault_pending) // a reference monitor's answer (syscall/ipc_tid.cpp): MR0 != 0 grants
+        caller->fault_granted = self.frame().arg(2) != 0;
+    else
+        s = transfer_message(self, *caller, 0, false);
     caller->wake_status = s;
     if (queue) {
         scheduler().make_ready(*caller);

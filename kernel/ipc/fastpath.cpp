@@ -9,6 +9,7 @@
 #include "ipc/endpoint.hpp"
 #include "ipc/transfer.hpp"
 #include "lib/assert.hpp"
+#include "policy/policy.hpp"
 #include "task/scheduler.hpp"
 #include "task/task.hpp"
 #include "task/thread_registry.hpp"
@@ -60,6 +61,7 @@ bool fastpath_call(Thread& self, arch::User_frame& frame, bool by_thread_id) {
     uint64_t badge;
     Endpoint* ep;
     if (by_thread_id) { // classic L4: search the thread, send to its inbox, the badge is our id
+        if (unlikely(policy().restricts_thread_ids())) return false; // the slow path asks it
         Thread* target = thread_registry().find(frame.arg(0));
         ep = target ? target->inbox : nullptr;
         badge = self.id();
@@ -94,7 +96,8 @@ bool fastpath_reply_recv(Thread& self, arch::User_frame& frame) {
     if (unlikely(!ep)) return false;
     Thread* caller = self.reply_to;
     if (unlikely(!caller || ep->has_waiting_senders() || !receive_window_ok(self))) return false;
-    if (unlikely(caller->timeout_link.linked() || !scheduler().may_run_directly(*caller))) return false;
+    if (unlikely(caller->timeout_link.linked() || caller->fault_pending || !scheduler().may_run_directly(*caller)))
+        return false;
 
     // Point of no return.
     self.reply_to = nullptr;

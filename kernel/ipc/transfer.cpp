@@ -108,6 +108,10 @@ Status transfer_message(Thread& sender, Thread& receiver, uint64_t badge, bool b
     if (length > ipclab::mr_in_registers)
         copy_bytes(&dst.mr[ipclab::mr_in_registers], &sender.utcb().mr[ipclab::mr_in_registers],
                    (length - ipclab::mr_in_registers) * sizeof(uint64_t));
+    if (sender.send_intended_receiver) { // redirected by the policy: say whom it was for
+        tag = tag.with(Message_tag::redirected_bit, true);
+        dst.intended_receiver = sender.send_intended_receiver;
+    }
     to.rdi = badge;
     to.rsi = tag.with(Message_tag::by_thread_id_bit, by_thread_id).raw();
     return Status::ok;

@@ -16,6 +16,10 @@ Status Policy::comm_send(const Communicator& comm, int32_t from, int32_t to) con
     return comm.may_send(from, to) ? Status::ok : Status::denied;
 }
 
+Ipc_decision Policy::ipc_send_tid(const Ipc_request&) const { return {}; }
+
+bool Policy::may_deceive(const Thread&, uint64_t, const Thread&) const { return false; }
+
 Status Policy::comm_nonblocking_send(const Buffer_request&) const { return Status::ok; }
 
 uint64_t Policy::comm_send_timeout() const { return ipclab::timeout_infinite; }

@@ -13,6 +13,27 @@ using ipclab::Status;
 
 class Communicator;
 class Task;
+class Thread;
+
+/// A native send or call addressed by thread id (classic L4; abi/syscall.hpp ipc_send_tid).
+/// Sends through an endpoint capability are not asked: possession is their permission.
+struct Ipc_request {
+    const Thread& sender;  ///< the thread sending (a chief forwarding: the chief)
+    const Thread& target;  ///< the thread addressed (alive, with an inbox)
+    bool call;
+};
+
+/// The answer to an Ipc_request.
+struct Ipc_decision {
+    enum class Verdict : uint8_t {
+        allow,       ///< deliver to the target
+        deny,        ///< fail with denied; nothing is delivered
+        redirect,    ///< deliver to `redirect_to`'s inbox, marked redirected (abi/message.hpp)
+        ask_monitor, ///< raise an exception IPC at the sender's reference monitor, then ask again
+    };
+    Verdict verdict = Verdict::allow;
+    uint64_t redirect_to = 0; ///< thread id, with redirect
+};
 
 /// A non-blocking send asking to be kept by the kernel (MPI_Isend that finds no posted
 /// receive): an eager copy of its payload or a rendezvous request. The kernel memory it would
@@ -30,9 +51,20 @@ struct Buffer_request {
 class Policy {
 public:
     /// `name` as in policies.def, which also holds the one-line description.
-    explicit constexpr Policy(const char* name) : m_name(name) {}
+    /// `restricts_thread_ids`: the policy's ipc_send_tid can answer anything but allow (the
+    /// IPC fast path then leaves sends by thread id to the slow path, which asks it).
+    explicit constexpr Policy(const char* name, bool restricts_thread_ids = false)
+        : m_name(name), m_restricts_thread_ids(restricts_thread_ids) {}
 
     const char* name() const { return m_name; }
+    bool restricts_thread_ids() const { return m_restricts_thread_ids; }
+
+    /// May `request.sender` send to `request.target` by thread id? Default: allow (a thread
+    /// that binds an inbox accepts messages by thread id from anyone).
+    virtual Ipc_decision ipc_send_tid(const Ipc_request& request) const;
+    /// May `sender` send by thread id to `target` claiming to be thread `virtual_sender`
+    /// (ipc_send_tid_as)? Default: no.
+    virtual bool may_deceive(const Thread& sender, uint64_t virtual_sender, const Thread& target) const;
 
     /// May rank `from` of `comm` send to its rank `to`? ok, or denied (nothing is delivered).
     /// Default: the communicator's rights table decides.
@@ -51,6 +83,7 @@ protected:
 
 private:
     const char* m_name;
+    bool m_restricts_thread_ids;
 };
 
 /// The run's policy (set once at boot; `capability` until then).

@@ -5,7 +5,6 @@
 #include "ipc/transfer.hpp"
 #include "syscall/syscall.hpp"
 #include "task/task.hpp"
-#include "task/thread_registry.hpp"
 
 namespace kernel {
 
@@ -17,15 +16,6 @@ constexpr unsigned arg_timeout = 6;
 Status lookup_endpoint(Thread& self, uint64_t slot, uint8_t rights, Endpoint*& ep, uint64_t& badge, bool& may_grant) {
     TRY(self.task().caps().lookup(slot, rights, ep, badge));
     may_grant = self.task().caps().at(unsigned(slot)).rights & ipclab::right_grant;
-    return Status::ok;
-}
-
-/// The inbox of the live thread `id` (send by thread id). invalid_capability if there is no
-/// such thread or it has no inbox: the name names nothing.
-Status lookup_inbox(uint64_t id, Endpoint*& inbox) {
-    Thread* t = thread_registry().find(id);
-    if (!t || !t->inbox) return Status::invalid_capability;
-    inbox = t->inbox;
     return Status::ok;
 }
 
@@ -76,21 +66,6 @@ Status sys_ipc_reply_recv(Thread& self, arch::User_frame& frame) {
     // reply the transfer rejects is reported to the caller, not here.
     if (caller) (void)Endpoint::reply(self, false); // receive() runs or queues the caller
     return ep->receive(self, frame.arg(arg_timeout), caller);
-}
-
-Status sys_ipc_send_tid(Thread& self, arch::User_frame& frame) {
-    Endpoint* inbox;
-    TRY(lookup_inbox(frame.arg(0), inbox));
-    TRY(check_outgoing(self, false)); // no capability, so nothing to grant with
-    return inbox->send(self, self.id(), false, frame.arg(arg_timeout), true);
-}
-
-Status sys_ipc_call_tid(Thread& self, arch::User_frame& frame) {
-    Endpoint* inbox;
-    TRY(lookup_inbox(frame.arg(0), inbox));
-    TRY(check_outgoing(self, false));
-    TRY(check_receive_window(self));
-    return inbox->send(self, self.id(), true, frame.arg(arg_timeout), true);
 }
 
 Status sys_ipc_bind_inbox(Thread& self, arch::User_frame& frame) {

@@ -137,4 +137,21 @@ void Task::free_if_unused(Task& task) {
     kmem::free(&task, sizeof(Task), staging);
 }
 
+Task::Ipc_right Task::ipc_right(uint64_t target) const {
+    for (const Ipc_right_entry& e : m_ipc_rights)
+        if (e.target == target) return e.granted ? Ipc_right::granted : Ipc_right::refused;
+    return Ipc_right::unknown;
+}
+
+void Task::record_ipc_right(uint64_t target, bool granted) {
+    for (Ipc_right_entry& e : m_ipc_rights) {
+        if (e.target == target) {
+            e.granted = granted;
+            return;
+        }
+    }
+    m_ipc_rights[m_ipc_rights_next] = Ipc_right_entry{target, granted};
+    m_ipc_rights_next = (m_ipc_rights_next + 1) % ipc_rights_kept;
+}
+
 } // namespace kernel

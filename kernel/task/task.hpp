@@ -60,6 +60,20 @@ public:
 
     Link all_tasks_link;
 
+    /// Clans & chiefs (policy clans-chiefs, seeds/004): the thread id of the chief that owns
+    /// this task's clan, 0 at the top level. From the run description's `chief` lines.
+    uint64_t chief = 0;
+    /// IPC redirection (policy ref-monitor, seeds/004): the thread id of this task's reference
+    /// monitor, 0 for none (the task is not checked). From the run description's `monitor`
+    /// lines.
+    uint64_t monitor = 0;
+    /// What the reference monitor answered for a destination thread: granted, refused, or
+    /// unknown (never asked, or forgotten: the cache keeps the last `ipc_rights_kept`).
+    enum class Ipc_right : uint8_t { unknown, granted, refused };
+    static constexpr unsigned ipc_rights_kept = 16;
+    Ipc_right ipc_right(uint64_t target) const;
+    void record_ipc_right(uint64_t target, bool granted);
+
     /// Non-blocking communicator operations of the task (MPI requests).
     Comm_requests& comm_requests() { return m_comm_requests; }
     /// Kernel memory buffering this task's undelivered eager messages, in bytes: now and at
@@ -96,6 +110,12 @@ private:
     uint64_t m_comm_buffered = 0;
     uint64_t m_comm_buffered_peak = 0;
     uint32_t m_pins = 0;        ///< eager messages of this task not yet received
+    struct Ipc_right_entry {
+        uint64_t target = 0;    ///< a thread id; 0: empty
+        bool granted = false;
+    };
+    Ipc_right_entry m_ipc_rights[ipc_rights_kept];
+    unsigned m_ipc_rights_next = 0; ///< the entry a new answer replaces (round robin)
     /// Frees the Task once its threads are reaped and nothing pins it.
     static void free_if_unused(Task& task);
     bool m_ended = false;

@@ -84,6 +84,13 @@ public:
     bool send_by_thread_id = false;    ///< the queued send addressed a thread id
     uint64_t send_badge = 0;           ///< badge of the capability a queued sender used
     bool send_is_call = false;         ///< the queued send is a call
+    /// A send by thread id the policy redirected (kernel/syscall/ipc_tid.cpp): the thread it
+    /// addressed, which the receiver learns from its UTCB; 0 otherwise.
+    uint64_t send_intended_receiver = 0;
+    /// Blocked in the exception IPC to its reference monitor (policy ref-monitor): the
+    /// monitor's reply is an answer for the kernel (MR0 != 0: granted), not a message.
+    bool fault_pending = false;
+    bool fault_granted = false;
     Thread* reply_to = nullptr;        ///< the one-shot reply capability: whom to answer
     Thread* reply_holder = nullptr;    ///< who holds this caller's reply capability
     Status wake_status = Status::ok;   ///< result set by whoever completed a blocked operation

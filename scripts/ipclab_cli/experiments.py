@@ -1,47 +1,23 @@
 """Experiment descriptions (experiments/*/experiment.json): loading and validation.
 
 An experiment is a list of runs; each run is one boot of the kernel with its tasks,
-objects, capabilities and policy. The format is documented in docs/experiments.md."""
+objects, capabilities and policy. A run with "policies" stands for one run per policy
+(expand()); load_file() returns experiments with their runs expanded, so everything after it
+sees one policy per run. The format is documented in docs/experiments.md."""
 import glob
 import json
 import os
 
-import abi
+from checks import check_keys as _check_keys, expect as _expect, fail as _fail, name as _name
 from errors import UserError
 from paths import EXPERIMENTS
+# check_policy is also the check of 'mpirun --policy'.
+from run_keys import attack as _attack, check_policy, expand, per_policy_value, rights as _rights, run_policies
+from run_keys import task_names
 
 LAYERS = ("native", "mpi")
 RIGHTS = set("srg")
 MAX_RANKS = 1024
-
-
-def _fail(where, message):
-    raise UserError(where + ": " + message)
-
-
-def _check_keys(obj, where, required, optional):
-    if not isinstance(obj, dict):
-        _fail(where, "expected an object")
-    for k in required:
-        if k not in obj:
-            _fail(where, "missing '" + k + "'")
-    for k in obj:
-        if k not in required and k not in optional:
-            _fail(where, "unknown key '" + k + "' (allowed: " + ", ".join(sorted(required + optional)) + ")")
-
-
-def _expect(value, kind, where):
-    if kind is int and isinstance(value, bool):
-        _fail(where, "expected an integer")
-    if not isinstance(value, kind):
-        _fail(where, "expected " + {str: "a string", int: "an integer", bool: "true or false",
-                                    list: "a list"}[kind])
-
-
-def _name(value, where):
-    _expect(value, str, where)
-    if not value or len(value) > 31 or not all(c.isalnum() or c in "_-." for c in value):
-        _fail(where, "names are 1-31 letters, digits, '_', '-' or '.': '" + value + "'")
 
 
 def _program(value, where):
@@ -51,15 +27,6 @@ def _program(value, where):
         _name(value, where)
     elif any(c in value for c in ' \t"\n'):  # QEMU ends a module's file name at the first blank
         _fail(where, "a program's path cannot contain blanks, '\"' or newlines")
-
-
-def check_policy(value, where):
-    """Raises a UserError unless `value` names a policy of kernel/policy/policies.def."""
-    _expect(value, str, where)
-    known = [name for name, _ in abi.policies()]
-    if value not in known:
-        _fail(where, "unknown policy '" + value + "' (known: " + ", ".join(known) +
-              "; the list is kernel/policy/policies.def)")
 
 
 def _args(value, where):
@@ -72,7 +39,8 @@ def _args(value, where):
 
 def _validate_task(t, where, objects):
     _check_keys(t, where, ["name", "program"],
-                ["args", "daemon", "root", "world", "stack_kib", "priority", "max_priority", "caps", "count"])
+                ["args", "daemon", "root", "world", "stack_kib", "priority", "max_priority", "caps", "count",
+                 "chief", "monitor"])
     if "count" in t:
         _expect(t["count"], int, where + ".count")
         if not 0 <= t["count"] <= 1100:
@@ -109,12 +77,13 @@ def _validate_task(t, where, objects):
 
 
 def _validate_run(r, where):
-    _check_keys(r, where, ["label", "layer"],
-                ["policy", "expect", "objects", "tasks", "mpi", "description", "fastpath", "memory_mib"])
+    _check_keys(r, where, ["label", "layer"], ["policy", "policies", "expect", "objects", "tasks", "mpi",
+                                               "description", "fastpath", "memory_mib", "attack"])
     _name(r["label"], where + ".label")
     if r["layer"] not in LAYERS:
         _fail(where + ".layer", "must be one of " + ", ".join(LAYERS))
-    check_policy(r.get("policy", "capability"), where + ".policy")
+    policies = run_policies(r, where)
+    per_policy_value(r.get("expect", "ok"), where + ".expect", policies, "ending")
     _expect(r.get("fastpath", True), bool, where + ".fastpath")
     if "memory_mib" in r:
         _expect(r["memory_mib"], int, where + ".memory_mib")
@@ -134,7 +103,7 @@ def _validate_run(r, where):
         _validate_task(t, where + ".tasks[" + str(i) + "]", objects)
     if "mpi" in r:
         m = r["mpi"]
-        _check_keys(m, where + ".mpi", ["program", "ranks"], ["args", "stack_kib", "send_timeout_ns"])
+        _check_keys(m, where + ".mpi", ["program", "ranks"], ["args", "stack_kib", "send_timeout_ns", "rights"])
         _program(m["program"], where + ".mpi.program")
         _expect(m["ranks"], int, where + ".mpi.ranks")
         if not 1 <= m["ranks"] <= MAX_RANKS:
@@ -152,6 +121,19 @@ def _validate_run(r, where):
     total = sum(t.get("count", 1) for t in r.get("tasks", [])) + r.get("mpi", {}).get("ranks", 0)
     if total > 1100:
         _fail(where, "at most 1100 tasks in a run, not " + str(total))
+    if "rights" in r.get("mpi", {}):
+        world = r["mpi"]["ranks"] + sum(t.get("count", 1) for t in r.get("tasks", []) if t.get("world"))
+        _rights(r["mpi"]["rights"], where + ".mpi.rights", world)
+    for i, t in enumerate(r.get("tasks", [])):  # clans & chiefs, reference monitors (docs/policies.md)
+        for key in ("chief", "monitor"):
+            if key in t:
+                _name(t[key], where + ".tasks[" + str(i) + "]." + key)
+                if t[key] not in task_names(r):
+                    _fail(where + ".tasks[" + str(i) + "]." + key, "no task '" + t[key] + "' in this run")
+                if t[key] == t["name"] and "count" not in t:
+                    _fail(where + ".tasks[" + str(i) + "]." + key, "a task cannot be its own " + key)
+    if "attack" in r:
+        _attack(r["attack"], where + ".attack", policies, task_names(r))
 
 
 def validate(e, where):
@@ -164,12 +146,16 @@ def validate(e, where):
     _expect(e["runs"], list, where + ".runs")
     if not e["runs"]:
         _fail(where + ".runs", "at least one run")
-    labels = set()
+    labels = {}  # label -> the run that has it
     for i, r in enumerate(e["runs"]):
         _validate_run(r, where + ".runs[" + str(i) + "]")
-        if r["label"] in labels:
-            _fail(where + ".runs[" + str(i) + "].label", "labels must be unique: " + r["label"])
-        labels.add(r["label"])
+        for label in [r["label"]] if "policies" not in r else [r["label"] + "." + p for p in r["policies"]]:
+            if label in labels:
+                expanded = "policies" in r or "policies" in e["runs"][labels[label]]
+                _fail(where + ".runs[" + str(i) + "].label", "labels must be unique: runs[" + str(labels[label]) +
+                      "] is also labelled '" + label + "'" +
+                      (" (a run with 'policies' is labelled LABEL.POLICY)" if expanded else ""))
+            labels[label] = i
     return e
 
 
@@ -182,7 +168,7 @@ def load_file(path):
         raise UserError("cannot read " + path + ": " + err.strerror)
     except json.JSONDecodeError as err:
         raise UserError(path + ": not valid JSON: " + str(err))
-    return validate(e, os.path.relpath(path))
+    return expand(validate(e, os.path.relpath(path)))
 
 
 def available():

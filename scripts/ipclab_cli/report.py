@@ -4,6 +4,7 @@ import os
 import sys
 
 import codesize
+import report_attacks
 import report_ipc
 import report_pingpong
 from errors import UserError
@@ -42,7 +43,7 @@ def _codesize_section(rows):
 
 # Experiment name -> the function writing its section (and plots), in report order.
 SECTIONS = [("pingpong", report_pingpong.section), ("ipc_bench", report_ipc.bench_section),
-            ("ipc_scaling", report_ipc.scaling_section)]
+            ("ipc_scaling", report_ipc.scaling_section), ("attacks", report_attacks.section)]
 
 
 def generate(build_dir):

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import attacks
 import report_pingpong
 import runner
 from paths import RESULTS, ROOT
@@ -79,28 +80,41 @@ def run_experiment(e, build_dir, timeout=None):
             if not row.get("verified", True):
                 problems.append(prefix + " payload mismatch at " + str(row.get("bytes")) + " bytes")
             doc["results"].append(row)
-        doc["runs"].append({"label": r["label"], "layer": r["layer"], "policy": env["IPCLAB_POLICY"],
-                            "status": out.status, "expected": expected,
-                            "guest_instructions": run_end.get("instructions"),
-                            "events": out.events()})
+        entry = {"label": r["label"], "layer": r["layer"], "policy": env["IPCLAB_POLICY"],
+                 "status": out.status, "expected": expected, "guest_instructions": run_end.get("instructions"),
+                 "events": out.events()}
+        if "send_timeout_ns" in r.get("mpi", {}):
+            entry["send_timeout_ns"] = r["mpi"]["send_timeout_ns"]
+        if "attack" in r:  # judged now, so a mismatch shows beside the run's own output
+            entry.update(attacks.record(r, out))
+            row, found = attacks.judge(entry)
+            print(attacks.verdict_line(row, prefix), file=sys.stderr if row["mismatch"] else sys.stdout, flush=True)
+            problems += [prefix + " " + p for p in found]
+        doc["runs"].append(entry)
     if e["name"] in SUMMARIES:
         SUMMARIES[e["name"]](doc)
+    if any("attack" in entry for entry in doc["runs"]):
+        attacks.summarise(doc)  # outcomes and matrix; its problems were reported run by run
     return doc, problems
 
 
 def write(doc, directory=RESULTS):
-    """Writes <experiment>.json (everything) and <experiment>.csv (one row per result)."""
+    """Writes <experiment>.json (everything) and <experiment>.csv: one row per result, or for
+    an experiment of attack runs one row per judged run (its `outcomes`)."""
     os.makedirs(directory, exist_ok=True)
     base = os.path.join(directory, doc["experiment"])
     with open(base + ".json", "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
         f.write("\n")
-    present = {k for row in doc["results"] for k in row if k != "type"}
-    fields = [k for k in CSV_FIELDS if k in present]
+    rows, order = doc["results"], CSV_FIELDS
+    if "outcomes" in doc:
+        rows, order = [attacks.csv_row(o) for o in doc["outcomes"]], attacks.CSV_FIELDS
+    present = {k for row in rows for k in row if k != "type"}
+    fields = [k for k in order if k in present]
     fields += sorted(present - set(fields))
     with open(base + ".csv", "w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
         w.writeheader()
-        for row in doc["results"]:
+        for row in rows:
             w.writerow(row)
     print("ipclab: wrote " + os.path.relpath(base) + ".json and .csv", file=sys.stderr, flush=True)

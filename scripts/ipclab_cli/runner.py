@@ -83,12 +83,19 @@ def compose(run, context):
         for c in t.get("caps", []):
             badge = " badge=" + str(c["badge"]) if "badge" in c else ""
             lines.append("cap %d %d %s %s%s" % (i + 1, c["slot"], c["object"], c["rights"], badge))
+    module_of = {t["name"]: i + 1 for i, t in enumerate(tasks)}
+    for i, t in enumerate(tasks):  # clans & chiefs, reference monitors (docs/policies.md)
+        for key in ("chief", "monitor"):
+            if key in t:
+                lines.append("%s %d %d" % (key, i + 1, module_of[t[key]]))
 
     lines += ["env all %s=%s" % (key, value) for key, value in sorted(context.items())]
     if ranks:
         lines.append("communicator world %d %s" % (SLOT_COMM_WORLD, " ".join(str(r + 1) for r in ranks)))
     if mpi and "send_timeout_ns" in mpi:
         lines.append("send_timeout world %d" % mpi["send_timeout_ns"])
+    if mpi:  # the rights table of MPI_COMM_WORLD, in order ("deny 2 0" -> "rights world deny 2 0")
+        lines += ["rights world " + " ".join(rule.split()) for rule in mpi.get("rights", [])]
     return "\n".join(lines) + "\n", modules
 
 

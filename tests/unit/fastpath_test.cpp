@@ -325,7 +325,7 @@ public:
             sys(self, "call empty slot", Syscall::ipc_call, {99, tag(0, 0)});
             sys(self, "call slot out of range", Syscall::ipc_call, {ipclab::cap_slots, tag(0, 0)});
             sys(self, "call receive-only", Syscall::ipc_call, {k_recv_only, tag(0, 0)});
-            sys(self, "call reserved bit", Syscall::ipc_call, {k_ep, tag(0, 0) | Message_tag::reserved_bits});
+            sys(self, "call with the kernel-set redirected bit", Syscall::ipc_call, {k_ep, tag(0, 0) | Message_tag::redirected_bit});
             sys(self, "call kernel bit", Syscall::ipc_call, {k_ep, tag(0, 0) | Message_tag::by_thread_id_bit});
             sys(self, "call 65 words", Syscall::ipc_call, {k_ep, tag(0, 65)});
             sys(self, "call_tid nobody", Syscall::ipc_call_tid, {0, tag(0, 0)});

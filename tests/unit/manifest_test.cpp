@@ -218,7 +218,7 @@ TEST(Manifest, every_listed_policy_is_selectable_by_its_name) {
         EXPECT_STREQ(kernel::policy().name(), name);
     }
     EXPECT_TRUE(kernel::select_policy("capability"));
-    EXPECT_EQ(sizeof names / sizeof names[0], 7u);
+    EXPECT_EQ(sizeof names / sizeof names[0], 9u);
 }
 
 // Every error: the description, the number of boot modules, the line and the message.

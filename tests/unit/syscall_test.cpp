@@ -128,7 +128,7 @@ TEST_F(Syscall_test, a_bad_reply_in_reply_recv_fails_the_server_only) {
         args(self, {ep_recv});
         ASSERT_EQ(kernel::sys_ipc_recv(self, f), Status::ok);
         Thread* caller = self.reply_to;
-        args(self, {ep_recv, Message_tag(0, 0).raw() | Message_tag::reserved_bits});
+        args(self, {ep_recv, Message_tag(0, 0).raw() | Message_tag::redirected_bit});
         reply_status = kernel::sys_ipc_reply_recv(self, f);
         EXPECT_EQ(self.reply_to, caller) << "the caller still waits for a proper reply";
         args(self, {ep_recv, Message_tag(0, 1).raw(), 5});

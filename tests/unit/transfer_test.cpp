@@ -182,7 +182,7 @@ TEST_F(Transfer_test, outgoing_messages_are_checked) {
     EXPECT_EQ(kernel::check_outgoing(t, false), Status::ok);
     test::load_message(t, Message_tag(0, ipclab::max_message_registers + 1), {});
     EXPECT_EQ(kernel::check_outgoing(t, false), Status::invalid_argument);
-    t.frame().set_result(1, Message_tag::reserved_bits); // a reserved bit
+    t.frame().set_result(1, Message_tag::redirected_bit); // a kernel-set bit
     EXPECT_EQ(kernel::check_outgoing(t, false), Status::invalid_argument);
     t.frame().set_result(1, Message_tag::by_thread_id_bit); // only the kernel sets it
     EXPECT_EQ(kernel::check_outgoing(t, false), Status::invalid_argument);
