@@ -107,12 +107,15 @@ def plot_timer_overhead(doc, path):
     fig, ax = plt.subplots(figsize=(9, 5))
     colours = {"native": "tab:blue", "mpi": "tab:orange"}
     sizes = set()
-    for (layer, armed), rows in sorted(series.items()):
+    for (layer, armed, ipc_path), rows in sorted(series.items()):
         xs = sorted(rows)
         sizes.update(xs)
-        ax.plot(xs, [rows[s] for s in xs], marker="o", markersize=4, color=colours.get(layer),
-                linestyle="-" if armed else "--",
-                label="%s, timer %s" % (LAYER_NAMES.get(layer, layer), "armed" if armed else "not armed"))
+        fast = ipc_path == "fast"
+        ax.plot(xs, [rows[s] for s in xs], marker="o" if fast else "s", markersize=4,
+                color=colours.get(layer), linestyle="-" if armed else "--", alpha=1.0 if fast else 0.5,
+                label="%s, timer %s, fast paths %s" % (LAYER_NAMES.get(layer, layer),
+                                                        "armed" if armed else "not armed",
+                                                        "on" if fast else "off"))
     plotting.sizes_axis(ax, sizes, "message size in bytes (K = 1024; log scale)", _label)
     ax.set_ylabel("guest instructions per round trip (median)")
     ax.set_ylim(bottom=0)

@@ -27,27 +27,37 @@ def armed(row, run):
     return "send_timeout_ns" in run or run.get("policy") == TIMEOUT_POLICY
 
 
+def path(run):
+    """"slow" for a run measured with the IPC fast paths off (a "slowpath" word in its label),
+    else "fast": the fast paths take only sends without a timeout, so comparing the slow paths
+    both ways tells the timer's own cost from the fast path's."""
+    return "slow" if "slowpath" in re.split(r"[-_]", run["label"].split(".")[0]) else "fast"
+
+
 def series(doc):
-    """{(layer, armed): {bytes: median}} of the timer runs' result rows; where several runs
-    measured the same layer, arming and size, the first in run order counts."""
+    """{(layer, armed, path): {bytes: median}} of the timer runs' result rows; where several
+    runs measured the same layer, arming, path and size, the first in run order counts."""
     runs = {r["label"]: r for r in doc.get("runs", [])}
     out = {}
     for row in doc.get("results", []):
         run = runs.get(row.get("run"))
         if run is None or not run["label"].startswith(PREFIX) or row.get("median") is None:
             continue
-        out.setdefault((row["layer"], armed(row, run)), {}).setdefault(row["bytes"], row["median"])
+        out.setdefault((row["layer"], armed(row, run), path(run)), {}).setdefault(row["bytes"], row["median"])
     return out
 
 
 def overhead(doc):
-    """[{layer, bytes, unarmed_median, armed_median, armed_over_unarmed}] for every layer and
-    size measured both ways, native first, smallest first; the ratio to 4 decimals."""
+    """[{layer, path, bytes, unarmed_median, armed_median, armed_over_unarmed}] for every layer,
+    path ("fast": fast paths on, "slow": off) and size measured both ways, native first, fast
+    path first, smallest first; the ratio to 4 decimals."""
     s = series(doc)
     out = []
     for layer in ("native", "mpi"):
-        off, on = s.get((layer, False), {}), s.get((layer, True), {})
-        for size in sorted(set(off) & set(on)):
-            out.append({"layer": layer, "bytes": size, "unarmed_median": off[size], "armed_median": on[size],
-                        "armed_over_unarmed": round(on[size] / off[size], 4) if off[size] else None})
+        for p in ("fast", "slow"):
+            off, on = s.get((layer, False, p), {}), s.get((layer, True, p), {})
+            for size in sorted(set(off) & set(on)):
+                out.append({"layer": layer, "path": p, "bytes": size, "unarmed_median": off[size],
+                            "armed_median": on[size],
+                            "armed_over_unarmed": round(on[size] / off[size], 4) if off[size] else None})
     return out

@@ -314,9 +314,25 @@ class Claims(unittest.TestCase):
         self.assertFalse(timer_overhead.armed({}, dict(run, label="timer-mpi-off.mpi-timeout")))
         self.assertTrue(timer_overhead.armed({"timer_armed": True}, run))
         self.assertEqual(timer_overhead.overhead(document(timer_factor=2)), [
-            {"layer": "native", "bytes": 8, "unarmed_median": 1000, "armed_median": 2000, "armed_over_unarmed": 2.0},
-            {"layer": "native", "bytes": 64, "unarmed_median": 1100, "armed_median": 1100, "armed_over_unarmed": 1.0},
-            {"layer": "mpi", "bytes": 8, "unarmed_median": 2000, "armed_median": 4000, "armed_over_unarmed": 2.0}])
+            {"layer": "native", "path": "fast", "bytes": 8, "unarmed_median": 1000, "armed_median": 2000,
+             "armed_over_unarmed": 2.0},
+            {"layer": "native", "path": "fast", "bytes": 64, "unarmed_median": 1100, "armed_median": 1100,
+             "armed_over_unarmed": 1.0},
+            {"layer": "mpi", "path": "fast", "bytes": 8, "unarmed_median": 2000, "armed_median": 4000,
+             "armed_over_unarmed": 2.0}])
+
+    def test_a_timer_cost_that_is_the_fast_paths_is_only_partly_the_timers(self):
+        doc = document(timer_factor=2)
+        for label, layer, policy, median in (("timer-mpi-slowpath.mpi-blocking", "mpi", "mpi-blocking", 3000),
+                                             ("timer-mpi-slowpath.mpi-timeout", "mpi", "mpi-timeout", 3150)):
+            doc["runs"].append({"label": label, "layer": layer, "policy": policy, "status": "ok", "events": []})
+            doc["results"] += timer_rows(label, layer, {8: median})
+        attacks.summarise(doc)
+        self.assertIn({"layer": "mpi", "path": "slow", "bytes": 8, "unarmed_median": 3000, "armed_median": 3150,
+                       "armed_over_unarmed": 1.05}, doc["timer_overhead"])
+        verdict, sentence, _ = attack_claims.timer_verdict(doc)
+        self.assertEqual(verdict, "partly")
+        self.assertIn("the timer itself costs at most MPI +5%", sentence)
 
 
 class Outputs(unittest.TestCase):
