@@ -111,6 +111,7 @@ enum class Syscall : long {
 //   comm_cancel a0 request handle                         -> status, r0 1 if the operation was
 //               still pending and is withdrawn (the handle is then freed), 0 if it had
 //               completed (wait for it as usual). Errors: invalid_request (MPI_Cancel)
-// cap_delete of a communicator capability leaves the communicator (as the task's end does).
+// cap_delete of the task's last capability to a communicator leaves the communicator (as the
+// task's end does); deleting one of several copies (cap_derive) does not.
 
 } // namespace ipclab

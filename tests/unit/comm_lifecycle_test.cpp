@@ -547,3 +547,39 @@ TEST_F(Comm_lifecycle_test, a_task_that_left_is_not_left_waiting) {
 }
 
 } // namespace
+
+namespace {
+
+// A task that derived a copy of its communicator capability (same badge: the same rank)
+// stays a member while it holds one of them: deleting the copy is not leaving, deleting
+// the last one is (MPI_Comm_free).
+TEST_F(Comm_lifecycle_test, deleting_a_copy_of_the_capability_is_not_leaving) {
+    constexpr uint64_t copy = 41;
+    Status derived = Status::invalid_argument, deleted = Status::invalid_argument, after_copy = Status::invalid_argument,
+           deleted_last = Status::invalid_argument;
+    kernel::Notification& gate = make_gate();
+    member(1, [&](Thread& self) {
+        derived = test::syscall(self, Syscall::cap_derive, {world, copy, ipclab::rights_all, 0});
+        deleted = test::syscall(self, Syscall::cap_delete, {copy});
+        after_copy = send(self, 0, 1, "still in");
+        pass(self, gate);
+        deleted_last = test::syscall(self, Syscall::cap_delete, {world});
+        park(self);
+    });
+    Received got, after_leaving;
+    member(0, [&](Thread& self) {
+        got = recv(self, 1, 1, 16);
+        after_leaving = recv(self, 1, 2, 16);
+        park(self);
+    });
+    run_until_idle();
+    EXPECT_EQ(derived, Status::ok);
+    EXPECT_EQ(deleted, Status::ok);
+    EXPECT_EQ(after_copy, Status::ok) << "rank 1 is still a member";
+    EXPECT_EQ(got.status, Status::ok);
+    open(gate);
+    EXPECT_EQ(deleted_last, Status::ok);
+    EXPECT_EQ(after_leaving.status, Status::partner_dead) << "deleting the last capability left the communicator";
+}
+
+} // namespace
