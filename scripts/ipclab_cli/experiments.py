@@ -186,3 +186,20 @@ def find(name):
     if name not in known:
         raise UserError("unknown experiment '" + name + "' (known: " + ", ".join(sorted(known)) + ")")
     return known[name]
+
+
+def under_policy(e, policy):
+    """Experiment `e` (loaded, so expanded) with every run under `policy` (scripts/ipclab run
+    --policy): a run expanded from a "policies" list (labelled LABEL.POLICY) stays only in its
+    copy for `policy`, if the list had it; every other run takes `policy`. Raises a UserError
+    when no run is left."""
+    runs = []
+    for r in e["runs"]:
+        if r["label"].endswith("." + r.get("policy", "")):
+            if r["policy"] == policy:
+                runs.append(r)
+            continue
+        runs.append(dict(r, policy=policy))
+    if not runs:
+        raise UserError("experiment '" + e["name"] + "' has no run for policy '" + policy + "'")
+    return dict(e, runs=runs)

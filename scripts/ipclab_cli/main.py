@@ -50,14 +50,20 @@ def cmd_list(args):
         print("  " + name + ": " + description)
 
 
-def run_experiments(names, build_dir, timeout):
-    """Runs and writes each experiment; returns the problems found."""
+def run_experiments(names, build_dir, timeout, policy=None):
+    """Runs and writes each experiment (under `policy` instead of its own, if given: results
+    then go to <experiment>-<policy>.json, the experiment's own results stay); returns the
+    problems found."""
+    if policy is not None:
+        experiments.check_policy(policy, "--policy")
     build.require_build(build_dir)
     chosen = [experiments.find(n) for n in names]  # every name checked before anything runs
+    if policy is not None:
+        chosen = [experiments.under_policy(e, policy) for e in chosen]
     problems = []
     for e in chosen:
         doc, found = results.run_experiment(e, build_dir, timeout)
-        results.write(doc)
+        results.write(doc, name=doc["experiment"] + ("-" + policy if policy else ""))
         problems += found
     return problems
 
@@ -71,7 +77,7 @@ def _report_problems(problems):
 def cmd_run(args):
     if args.timeout is not None and args.timeout <= 0:
         raise UserError("--timeout must be a positive number of seconds")
-    return _report_problems(run_experiments(args.experiments, args.build_dir, args.timeout))
+    return _report_problems(run_experiments(args.experiments, args.build_dir, args.timeout, args.policy))
 
 
 BENCHMARKS = {"ipc": ["ipc_bench", "ipc_scaling"]}
@@ -124,6 +130,9 @@ def parser():
     r = sub.add_parser("run", help="run experiments in QEMU")
     r.add_argument("experiments", nargs="+", metavar="EXPERIMENT")
     r.add_argument("--timeout", type=float, help="seconds before a hung run is stopped (default: per experiment)")
+    r.add_argument("--policy", metavar="NAME",
+                   help="run every run under this policy ('list' shows them); results go to "
+                        "results/EXPERIMENT-NAME.json")
     r.set_defaults(func=cmd_run)
     b = sub.add_parser("bench", help="run a benchmark suite and plot it")
     b.add_argument("suite", choices=sorted(BENCHMARKS), help="ipc: the native IPC micro-benchmark and scaling")

@@ -98,11 +98,12 @@ def run_experiment(e, build_dir, timeout=None):
     return doc, problems
 
 
-def write(doc, directory=RESULTS):
-    """Writes <experiment>.json (everything) and <experiment>.csv: one row per result, or for
-    an experiment of attack runs one row per judged run (its `outcomes`)."""
+def write(doc, directory=RESULTS, name=None):
+    """Writes <name>.json (everything) and <name>.csv (`name`: the experiment's, unless given):
+    one row per result, or for an experiment of attack runs one row per judged run (its
+    `outcomes`)."""
     os.makedirs(directory, exist_ok=True)
-    base = os.path.join(directory, doc["experiment"])
+    base = os.path.join(directory, name or doc["experiment"])
     with open(base + ".json", "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=1, sort_keys=True)
         f.write("\n")

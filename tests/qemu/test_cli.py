@@ -39,6 +39,25 @@ class Cli(qemu_test.QemuTest):
         self.assertEqual(rc, 2)
         self.assertIn("invalid choice", text)
 
+    def test_run_under_another_policy(self):
+        rc, text = ipclab("--build-dir", BUILD, "run", "pingpong", "--policy", "no-such-policy")
+        self.assertEqual(rc, 2)
+        self.assertIn("--policy: unknown policy 'no-such-policy'", text)
+        e = experiments.find("attacks")
+        chosen = experiments.under_policy(e, "mpi-credit")
+        self.assertTrue(chosen["runs"])
+        self.assertTrue(all(r["policy"] == "mpi-credit" for r in chosen["runs"]))
+        labels = [r["label"] for r in chosen["runs"]]
+        self.assertIn("dos-flood.mpi-credit", labels)
+        self.assertEqual(len(labels), len(set(labels)), "one copy of each expanded run")
+        plain = experiments.under_policy(experiments.find("pingpong"), "mpi-rights")
+        self.assertEqual([r["policy"] for r in plain["runs"]], ["mpi-rights"] * len(plain["runs"]))
+        self.assertEqual([r["label"] for r in plain["runs"]], ["native", "mpi"])
+        only_open = {"name": "x", "runs": [{"label": "a.mpi-open", "layer": "mpi", "policy": "mpi-open"}]}
+        with self.assertRaises(UserError) as ctx:
+            experiments.under_policy(only_open, "mpi-rights")
+        self.assertIn("experiment 'x' has no run for policy 'mpi-rights'", str(ctx.exception))
+
     def test_list(self):
         rc, text = ipclab("list")
         self.assertEqual(rc, 0, text)
