@@ -52,13 +52,17 @@ Thread* Scheduler::dequeue_highest() {
     return t;
 }
 
-void Scheduler::make_ready(Thread& t) {
+void Scheduler::make_ready(Thread& t) { ready(t, false); }
+
+void Scheduler::make_ready_partner(Thread& t) { ready(t, true); }
+
+void Scheduler::ready(Thread& t, bool front) {
     VERIFY(t.state() != Thread_state::dead);
     if (t.timeout_link.linked()) timeouts().disarm(t);
     t.set_state(Thread_state::ready);
     t.user_frame_complete = false;
     if (&t == m_current || t.sched_link.linked()) return;
-    enqueue(t, false);
+    enqueue(t, front);
     // preempt() acts only on a thread that outranks the running one (or when idle).
     if (!m_current || t.priority > m_current->priority) m_woken = true;
 }

@@ -28,6 +28,13 @@ public:
     /// marked). Cancels the thread's timeout. The switch to a thread that outranks the
     /// running one happens at the next preempt_if_needed().
     void make_ready(Thread& t);
+    /// As make_ready, but at the front of its priority: an IPC partner that completed `t`'s
+    /// operation lets it run next among its equals, before threads that were merely ready
+    /// (the direct process switch of L4, seeds/002, taken lazily: when the waker blocks or
+    /// yields). A thread that never blocks still gets its timeslices. The communicator wakes
+    /// its partners so (an MPI round trip has no direct switch); endpoint queues keep FIFO
+    /// order among equals, and call/reply_recv switch directly anyway.
+    void make_ready_partner(Thread& t);
     /// Takes a ready thread off its queue (it is dying).
     void remove(Thread& t);
     /// The running thread has set a blocked state: runs the highest ready thread (or idle).
@@ -74,6 +81,7 @@ private:
     void reap_dead();
     void switch_to(Thread* next);
     void enqueue(Thread& t, bool front);
+    void ready(Thread& t, bool front);
     /// Recomputes m_highest from the bitmap after a level emptied.
     void find_highest();
     Thread* dequeue_highest();

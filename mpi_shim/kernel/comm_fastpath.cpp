@@ -92,7 +92,7 @@ void wake_partner(Thread& partner, Comm_op& op) {
         f.set_result(2, op.bytes);
     }
     f.set_status(long(Status::ok));
-    scheduler().make_ready(partner);
+    scheduler().make_ready_partner(partner);
     partner.user_frame_complete = true;
 }
 

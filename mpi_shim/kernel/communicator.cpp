@@ -131,7 +131,7 @@ void Communicator::complete(Comm_op& op, Status result) {
             w->frame().set_result(2, op.bytes);
             if (op.in_registers) store_payload(w->frame(), op.words);
         }
-        scheduler().make_ready(*w);
+        scheduler().make_ready_partner(*w);
     }
 }
 

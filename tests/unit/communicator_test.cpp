@@ -9,6 +9,7 @@
 
 #include "ipc/fastpath.hpp"
 #include "support/comm_fixture.hpp"
+#include "task/scheduler.hpp"
 
 namespace {
 
@@ -419,6 +420,35 @@ TEST_F(Communicator_test, the_end_of_a_task_holding_another_rank_badge_leaves_th
     EXPECT_EQ(sent, Status::ok);
     EXPECT_EQ(got.status, Status::ok);
     EXPECT_EQ(got.data, "still on");
+}
+
+// A receive completed by its partner runs before threads of its priority that were merely
+// ready (Scheduler::make_ready_partner): a CPU-bound thread does not get a turn inside every
+// round trip, as it would if the woken receiver queued behind it. Fast path and slow path.
+TEST_F(Communicator_test, a_completed_receiver_runs_before_a_merely_ready_thread) {
+    for (bool fast : {true, false}) {
+        kernel::ipc_fastpath_enabled = fast;
+        kernel::Communicator& c = make_communicator(2);
+        std::vector<std::string> log;
+        member_of(c, 0, [&](Thread& self) {
+            Received got = recv(self, 1, 1, 8);
+            log.push_back("received " + std::to_string(int(got.status)));
+            park(self);
+        });
+        spawn("busy", [&](Thread&) {
+            for (int i = 1; i <= 3; ++i) {
+                log.push_back("busy " + std::to_string(i));
+                kernel::scheduler().yield();
+            }
+        });
+        member_of(c, 1, [&](Thread& self) {
+            log.push_back("send " + std::to_string(int(send(self, 0, 1, "ping"))));
+            park(self);
+        });
+        run_until_idle();
+        EXPECT_EQ(log, (std::vector<std::string>{"busy 1", "send 0", "received 0", "busy 2", "busy 3"}))
+            << (fast ? "fast path" : "slow path");
+    }
 }
 
 } // namespace
