@@ -17,6 +17,7 @@
 #include "policy/policy.hpp"
 #include "task/scheduler.hpp"
 #include "task/task.hpp"
+#include "task/timeouts.hpp"
 
 namespace kernel {
 
@@ -44,11 +45,12 @@ char* one_page(const Address_space& space, uint64_t addr, uint64_t bytes, arch::
 }
 
 /// A blocked thread's blocking operation at the head of a queue, which the fast path may
-/// complete: no timeout, no request, not eager.
+/// complete: no request, not eager. A send timeout may be armed: waking the thread disarms
+/// it (Scheduler::make_ready_partner).
 Thread* blocked_owner(const Comm_op* op, Thread_state state) {
     if (!op || op->eager || op->handle) return nullptr;
     Thread* t = op->waiter;
-    if (unlikely(!t || t->state() != state || t->timeout_link.linked())) return nullptr;
+    if (unlikely(!t || t->state() != state)) return nullptr;
     return t;
 }
 
@@ -103,13 +105,15 @@ Thread* direct_successor() {
     return next && next->user_frame_complete ? next : nullptr;
 }
 
-/// Blocks `self` in `op` (already queued) and switches straight to `next`. Returns once
-/// resumed by the slow path, with the status in the frame.
+/// Blocks `self` in `op` (already queued) until `deadline` (0: none) and switches straight
+/// to `next`. Returns once resumed by the slow path (a completion, the timeout), with the
+/// status in the frame.
 void block_and_switch(Thread& self, arch::User_frame& frame, Communicator& comm, Comm_op& op, Thread_state state,
-                      Thread& next) {
+                      Thread& next, uint64_t deadline = 0) {
     self.comm_op = &op;
     self.comm_waiting_on = &comm;
     self.set_state(state);
+    if (deadline) timeouts().arm(self, deadline);
     scheduler().remove(next);
     next.user_frame_complete = false;
     scheduler().fast_switch(next);
@@ -118,14 +122,14 @@ void block_and_switch(Thread& self, arch::User_frame& frame, Communicator& comm,
     frame.set_status(long(self.wake_status));
 }
 
-/// comm_send with no receive posted at the destination: queue the send and block, if the
-/// slow path would do just that (no send timeout, nobody probing) and a direct switch is
-/// possible.
+/// comm_send with no receive posted at the destination: queue the send and block (with the
+/// communicator's send timeout armed), if the slow path would do just that (nobody probing)
+/// and a direct switch is possible.
 bool block_sending(Thread& self, arch::User_frame& frame, Communicator& comm, int32_t rank, bool in_registers) {
     const auto dest = int32_t(frame.arg(1));
     const uint64_t buffer = frame.arg(3), bytes = frame.arg(4);
     Thread* next = direct_successor();
-    if (unlikely(!next || comm.send_timeout() != ipclab::timeout_infinite || comm.has_probers(dest))) return false;
+    if (unlikely(!next || comm.has_probers(dest))) return false;
     if (unlikely(policy().comm_send(comm, rank, dest) != Status::ok)) return false;
     if (unlikely(!in_registers &&
                  check_user_range(self.task().space(), buffer, bytes, arch::Access::read) != Status::ok))
@@ -136,7 +140,8 @@ bool block_sending(Thread& self, arch::User_frame& frame, Communicator& comm, in
                           bytes, in_registers);
     if (in_registers) load_payload(frame, op.words);
     comm.post_send(op);
-    block_and_switch(self, frame, comm, op, Thread_state::blocked_comm_send, *next);
+    block_and_switch(self, frame, comm, op, Thread_state::blocked_comm_send, *next,
+                     Timeouts::deadline_after(comm.send_timeout()));
     return true;
 }
 

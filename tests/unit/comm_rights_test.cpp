@@ -4,6 +4,8 @@
 // comm_set_send_timeout) and comm_abort_sends, which breaks down the sends towards a rank.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <string>
 #include <vector>
 
@@ -195,6 +197,54 @@ TEST_F(Comm_rights_test, a_send_received_in_time_disarms_its_timeout) {
     EXPECT_EQ(got.status, Status::ok);
     EXPECT_FALSE(kernel::timeouts().pending());
 }
+
+// The same with the send blocking in the fast path (it switches straight to the receiver it
+// just woke): the timer is armed there too, fires when the receiver does not come, and is
+// disarmed when it does. Fast path and slow path agree. Parameters: fast path, receiver comes.
+class Comm_send_timeout_test : public Comm_test, public ::testing::WithParamInterface<std::tuple<bool, bool>> {};
+
+TEST_P(Comm_send_timeout_test, a_send_timeout_holds_on_either_path) {
+    const auto [fast, receiver_comes] = GetParam();
+    kernel::ipc_fastpath_enabled = fast;
+    start_clock();
+    comm.set_send_timeout(5 * ms);
+    kernel::Notification& gate = make_gate();
+    Status first = Status::invalid_argument, second = Status::invalid_argument;
+    Thread& s = member(0, [&](Thread& self) {
+        first = send(self, 1, 0, "one");
+        second = send(self, 1, 0, "two"); // rank 1 is not receiving yet: blocks
+        park(self);
+    });
+    Received got1, got2;
+    member(1, [&](Thread& self) {
+        got1 = recv(self, 0, 0, 8);
+        pass(self, gate);
+        if (receiver_comes) got2 = recv(self, 0, 0, 8);
+        park(self);
+    });
+    run_until_idle();
+    EXPECT_EQ(first, Status::ok);
+    ASSERT_EQ(s.state(), Thread_state::blocked_comm_send);
+    EXPECT_TRUE(kernel::timeouts().pending()) << "the send's timer is armed";
+    if (receiver_comes) {
+        interrupt_at(4 * ms);
+        open(gate);
+        EXPECT_EQ(second, Status::ok);
+        EXPECT_EQ(got2.data.substr(0, 3), "two");
+        interrupt_at(6 * ms);
+        EXPECT_EQ(second, Status::ok) << "the timer was disarmed";
+    } else {
+        interrupt_at(5 * ms);
+        EXPECT_EQ(second, Status::timed_out);
+        open(gate);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Paths, Comm_send_timeout_test, ::testing::Combine(::testing::Bool(), ::testing::Bool()),
+                         [](const ::testing::TestParamInfo<std::tuple<bool, bool>>& info) {
+                             return std::string(std::get<0>(info.param) ? "fast" : "slow") +
+                                    (std::get<1>(info.param) ? "_received" : "_starved");
+                         });
 
 // mpi-timeout gives every communicator created under it its default send timeout
 // (100 ms); the others none. comm_info reports it (r3).
