@@ -13,6 +13,7 @@
 #include "task/scheduler.hpp"
 #include "task/task.hpp"
 #include "task/thread_registry.hpp"
+#include "task/timeouts.hpp"
 
 namespace kernel {
 
@@ -54,10 +55,9 @@ Endpoint* endpoint_in(Thread& self, uint64_t slot, uint8_t right, uint64_t& badg
 } // namespace
 
 bool fastpath_call(Thread& self, arch::User_frame& frame, bool by_thread_id) {
-    // Cheapest first, so a message that needs the slow path costs little here.
-    if (unlikely(!short_message(frame.arg(1)) || frame.arg(arg_timeout) != ipclab::timeout_infinite ||
-                 !ipc_fastpath_enabled))
-        return false;
+    // Cheapest first, so a message that needs the slow path costs little here. Any timeout:
+    // the receiver waits, so only the wait for the reply can time out (as in the slow path).
+    if (unlikely(!short_message(frame.arg(1)) || !ipc_fastpath_enabled)) return false;
     uint64_t badge;
     Endpoint* ep;
     if (by_thread_id) { // classic L4: search the thread, send to its inbox, the badge is our id
@@ -71,11 +71,11 @@ bool fastpath_call(Thread& self, arch::User_frame& frame, bool by_thread_id) {
     if (unlikely(!ep)) return false;
     if (unlikely(!ep->has_waiting_receivers() || !receive_window_ok(self))) return false;
     Thread& receiver = *ep->first_waiting();
-    if (unlikely(receiver.reply_to || receiver.timeout_link.linked() || !scheduler().may_run_directly(receiver)))
-        return false;
+    if (unlikely(receiver.reply_to || !scheduler().may_run_directly(receiver))) return false;
 
     // Point of no return.
     (void)ep->dequeue();
+    if (unlikely(receiver.timeout_link.linked())) timeouts().disarm(receiver); // its receive timeout
     deliver(frame, receiver, badge);
     if (by_thread_id) receiver.frame().rsi |= ipclab::Message_tag::by_thread_id_bit;
     receiver.wake_status = Status::ok;
@@ -83,6 +83,10 @@ bool fastpath_call(Thread& self, arch::User_frame& frame, bool by_thread_id) {
     receiver.reply_to = &self;
     self.reply_holder = &receiver;
     self.set_state(Thread_state::blocked_reply);
+    // A zero timeout applies to the send only; a finite one covers the reply (abi/syscall.hpp).
+    if (const uint64_t timeout = frame.arg(arg_timeout);
+        unlikely(timeout != ipclab::timeout_infinite && timeout != ipclab::timeout_zero))
+        timeouts().arm(self, Timeouts::deadline_after(timeout));
     scheduler().fast_switch(receiver);
     return true;
 }
@@ -96,10 +100,10 @@ bool fastpath_reply_recv(Thread& self, arch::User_frame& frame) {
     if (unlikely(!ep)) return false;
     Thread* caller = self.reply_to;
     if (unlikely(!caller || ep->has_waiting_senders() || !receive_window_ok(self))) return false;
-    if (unlikely(caller->timeout_link.linked() || caller->fault_pending || !scheduler().may_run_directly(*caller)))
-        return false;
+    if (unlikely(caller->fault_pending || !scheduler().may_run_directly(*caller))) return false;
 
     // Point of no return.
+    if (unlikely(caller->timeout_link.linked())) timeouts().disarm(*caller); // its call's timeout
     self.reply_to = nullptr;
     caller->reply_holder = nullptr;
     deliver(frame, *caller, 0);

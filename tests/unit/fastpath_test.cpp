@@ -21,6 +21,9 @@
 #include "task/thread_registry.hpp"
 #include "task/timeouts.hpp"
 
+#include <arch/clock.hpp>
+#include "task/timeouts.hpp"
+
 namespace {
 
 using ipclab::Message_tag;
@@ -441,10 +444,10 @@ INSTANTIATE_TEST_SUITE_P(
                       Scenario{"call_by_thread_id", &Fastpath_test::call_by_thread_id, 6},
                       Scenario{"long_messages", &Fastpath_test::long_messages, 2},
                       Scenario{"string_item", &Fastpath_test::string_item, 1},
-                      Scenario{"finite_call_timeout", &Fastpath_test::finite_call_timeout, 1},
+                      Scenario{"finite_call_timeout", &Fastpath_test::finite_call_timeout, 4},
                       Scenario{"ready_thread_above_the_server", &Fastpath_test::ready_thread_above_the_server, 3},
                       Scenario{"ready_thread_level_with_the_server", &Fastpath_test::ready_thread_level_with_the_server, 4},
-                      Scenario{"server_with_a_receive_timeout", &Fastpath_test::server_with_a_receive_timeout, 2},
+                      Scenario{"server_with_a_receive_timeout", &Fastpath_test::server_with_a_receive_timeout, 3},
                       Scenario{"server_holding_an_unanswered_call", &Fastpath_test::server_holding_an_unanswered_call, 2},
                       Scenario{"reply_recv_with_callers_queued", &Fastpath_test::reply_recv_with_callers_queued, 2},
                       Scenario{"caller_outranked_at_the_reply", &Fastpath_test::caller_outranked_at_the_reply, 1},
@@ -495,6 +498,36 @@ TEST_F(Fastpath_test, a_dead_server_fails_a_fast_caller_through_the_slow_path) {
     const Result r = record(true, &Fastpath_test::server_dies_holding_the_reply);
     EXPECT_NE(std::find(r.trace.begin(), r.trace.end(), "client call -> partner_dead r0=2 r1=1001 r2=1 r3=0 r4=0 r5=0"),
               r.trace.end());
+}
+
+// A call with a finite timeout takes the fast path and arms the timer for the reply: a server
+// that never answers lets it time out; one that answers in time disarms it.
+TEST_F(Fastpath_test, a_fast_call_with_a_finite_timeout_times_out_or_is_disarmed) {
+    test::advance_clock(1000000);
+    kernel::timeouts().start();
+    const uint64_t t0 = arch::now();
+    std::vector<Status> got;
+    actor("server", 100, 0, [&](Thread& self) {
+        (void)test::syscall(self, Syscall::ipc_recv, {k_ep});
+        (void)test::syscall(self, Syscall::ipc_reply_recv, {k_ep, tag(1, 1), 7}); // answers the first call
+        park(self); // ... and holds the second unanswered
+    });
+    run_until_idle();
+    Thread& client = actor("client", 100, badge_a, [&](Thread& self) {
+        got.push_back(test::syscall(self, Syscall::ipc_call, {k_ep, tag(1, 1), 1}, 10000000));
+        got.push_back(test::syscall(self, Syscall::ipc_call, {k_ep, tag(1, 1), 2}, 10000000));
+    });
+    run_until_idle();
+    EXPECT_EQ(got, (std::vector<Status>{Status::ok})) << "the first call answered, the second waits";
+    EXPECT_EQ(client.state(), kernel::Thread_state::blocked_reply);
+    arch::host::set_now(t0 + 10000000 - 1);
+    test::timer_interrupt();
+    run_until_idle();
+    EXPECT_EQ(got.size(), 1u) << "not before its deadline";
+    arch::host::set_now(t0 + 20000000);
+    test::timer_interrupt();
+    run_until_idle();
+    EXPECT_EQ(got, (std::vector<Status>{Status::ok, Status::timed_out}));
 }
 
 } // namespace
