@@ -20,6 +20,9 @@ class Clans_chiefs final : public Policy {
 public:
     constexpr explicit Clans_chiefs(const char* name) : Policy(name, true) {}
 
+    /// MPI as under `capability`: a communicator capability lets its holder reach every rank.
+    Status comm_send(const Communicator&, int32_t, int32_t) const override { return Status::ok; }
+
     Ipc_decision ipc_send_tid(const Ipc_request& r) const override {
         const uint64_t sender_clan = r.sender.task().chief, target_clan = r.target.task().chief;
         if (sender_clan == target_clan || r.target.id() == sender_clan || r.sender.id() == target_clan) return {};

@@ -19,6 +19,9 @@ class Ref_monitor final : public Policy {
 public:
     constexpr explicit Ref_monitor(const char* name) : Policy(name, true) {}
 
+    /// MPI as under `capability`: a communicator capability lets its holder reach every rank.
+    Status comm_send(const Communicator&, int32_t, int32_t) const override { return Status::ok; }
+
     Ipc_decision ipc_send_tid(const Ipc_request& r) const override {
         const Task& task = r.sender.task();
         if (!task.monitor || r.target.id() == task.monitor) return {};

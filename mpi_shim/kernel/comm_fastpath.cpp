@@ -140,8 +140,9 @@ bool block_sending(Thread& self, arch::User_frame& frame, Communicator& comm, in
                           bytes, in_registers);
     if (in_registers) load_payload(frame, op.words);
     comm.post_send(op);
+    const uint64_t timeout = comm.send_timeout();
     block_and_switch(self, frame, comm, op, Thread_state::blocked_comm_send, *next,
-                     Timeouts::deadline_after(comm.send_timeout()));
+                     timeout == ipclab::timeout_infinite ? 0 : Timeouts::deadline_after(timeout));
     return true;
 }
 
@@ -216,7 +217,7 @@ bool fastpath_comm_recv(Thread& self, arch::User_frame& frame) {
         return false;
     const Receive_pattern want{int32_t(source), int32_t(tag), uint8_t(context)};
 
-    if (Comm_op* send = comm->first_unexpected(rank)) {
+    if (Comm_op* send = comm->first_unexpected(rank, int32_t(source))) {
         // A sender waits: take its message if it is the first match and fits one page.
         Thread* sender = blocked_owner(send, Thread_state::blocked_comm_send);
         const uint64_t bytes = send->bytes;

@@ -26,6 +26,7 @@ struct Comm_op {
     enum class Kind : uint8_t { send, receive };
 
     Link link;                       ///< on a mailbox queue while pending
+    Link source_link;                ///< a send: on its source's list of an indexed unexpected queue
     Communicator* comm = nullptr;    ///< whose queue holds it (nullptr: not queued)
     Kind kind = Kind::send;
     bool eager = false;              ///< send whose payload is in `data` (kernel memory)

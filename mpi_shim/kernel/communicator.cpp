@@ -69,12 +69,13 @@ void Communicator::destroy(Communicator* c) {
     if (c->m_mailboxes) {
         for (uint32_t r = 0; r < c->m_size; ++r) {
             Mailbox& box = c->m_mailboxes[r];
-            List<Comm_op, &Comm_op::link>* lists[] = {&box.unexpected, &box.posted};
-            for (auto* list : lists) {
-                while (Comm_op* op = list->pop_front()) {
-                    op->comm = nullptr;
-                    complete(*op, Status::invalid_capability);
-                }
+            while (Comm_op* op = box.unexpected.pop_front(c->m_size, account)) {
+                op->comm = nullptr;
+                complete(*op, Status::invalid_capability);
+            }
+            while (Comm_op* op = box.posted.pop_front()) {
+                op->comm = nullptr;
+                complete(*op, Status::invalid_capability);
             }
             while (Thread* t = box.probers.front()) t->stop_waiting(Status::invalid_capability);
         }
@@ -194,7 +195,7 @@ bool Communicator::start_send(Comm_op& op, bool queue) {
         return true;
     }
     if (queue) {
-        enqueue(box.unexpected, op);
+        queue_unexpected(box, op);
         wake_probers(box);
     }
     return false;
@@ -202,8 +203,8 @@ bool Communicator::start_send(Comm_op& op, bool queue) {
 
 uint64_t Communicator::buffered_bytes(int32_t from, int32_t to) const {
     uint64_t total = 0;
-    const auto& queue = m_mailboxes[to].unexpected;
-    for (const Comm_op* op = queue.front(); op; op = queue.next(*op)) {
+    const Unexpected_queue& queue = m_mailboxes[to].unexpected;
+    for (const Comm_op* op = queue.first_from(from); op; op = queue.next_from(*op)) {
         if (op->rank != from) continue;
         if (op->eager) total += op->bytes + sizeof(Comm_op);
         else if (op->handle) total += sizeof(Comm_op);
@@ -216,15 +217,15 @@ void Communicator::queue_eager(Comm_op& op) {
     op.task->pin();
     op.task->comm_buffer_charged(op.bytes + sizeof(Comm_op));
     Mailbox& box = m_mailboxes[op.peer];
-    enqueue(box.unexpected, op);
+    queue_unexpected(box, op);
     wake_probers(box);
 }
 
 void Communicator::start_receive(Comm_op& op) {
     Mailbox& box = m_mailboxes[op.rank];
-    Comm_op* s = first_match<decltype(box.unexpected), Comm_op>(box.unexpected, pattern_of(op), envelope_of);
+    Comm_op* s = box.unexpected.first_match(pattern_of(op));
     if (s) {
-        box.unexpected.remove(*s);
+        box.unexpected.remove(*s, m_size, m_account);
         s->comm = nullptr;
         deliver(*s, op);
     } else if (op.peer != ipclab::comm_any_source && !m_members[op.peer]) {
@@ -270,7 +271,7 @@ Status Communicator::wait(Thread& self, Comm_op& op, uint64_t deadline) {
 Status Communicator::probe(Thread& self, Comm_op& op, bool block, uint64_t deadline) {
     Mailbox& box = m_mailboxes[op.rank];
     for (;;) {
-        Comm_op* s = first_match<decltype(box.unexpected), Comm_op>(box.unexpected, pattern_of(op), envelope_of);
+        Comm_op* s = box.unexpected.first_match(pattern_of(op));
         if (s) {
             op.peer = s->rank;
             op.tag = s->tag;
@@ -291,7 +292,7 @@ Status Communicator::probe(Thread& self, Comm_op& op, bool block, uint64_t deadl
 
 void Communicator::withdraw(Comm_op& op) {
     if (op.kind == Comm_op::Kind::send)
-        m_mailboxes[op.peer].unexpected.remove(op);
+        m_mailboxes[op.peer].unexpected.remove(op, m_size, m_account);
     else
         m_mailboxes[op.rank].posted.remove(op);
     op.comm = nullptr;
@@ -315,7 +316,7 @@ void Communicator::cancel(Thread& t) {
 
 uint64_t Communicator::abort_sends(int32_t rank, Status why) {
     uint64_t aborted = 0;
-    while (Comm_op* op = m_mailboxes[rank].unexpected.pop_front()) {
+    while (Comm_op* op = m_mailboxes[rank].unexpected.pop_front(m_size, m_account)) {
         op->comm = nullptr;
         complete(*op, why);
         ++aborted;

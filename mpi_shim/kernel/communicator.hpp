@@ -15,6 +15,7 @@
 #include "lib/list.hpp"
 #include "mem/account.hpp"
 #include "mpi_shim/kernel/comm_op.hpp"
+#include "mpi_shim/kernel/unexpected_queue.hpp"
 #include "task/thread.hpp"
 
 namespace kernel {
@@ -46,12 +47,17 @@ public:
 
     /// For the fast path (comm_fastpath.cpp), which peeks at the queues' heads.
     Task* member(int32_t rank) const { return m_members[rank]; }
-    Comm_op* first_unexpected(int32_t rank) const { return m_mailboxes[rank].unexpected.front(); }
+    /// The first unexpected message at `rank` a receive from `source` (or comm_any_source)
+    /// could match first; the caller checks the match.
+    Comm_op* first_unexpected(int32_t rank, int32_t source) const {
+        const Unexpected_queue& q = m_mailboxes[rank].unexpected;
+        return source == ipclab::comm_any_source ? q.front() : q.first_from(source);
+    }
     Comm_op* first_posted(int32_t rank) const { return m_mailboxes[rank].posted.front(); }
     /// Queues a receive nothing matched (the fast path checked the unexpected queue is empty).
     void post_receive(Comm_op& op) { enqueue(m_mailboxes[op.rank].posted, op); }
     /// Queues a send no receive matched (the fast path checked none is posted, nobody probes).
-    void post_send(Comm_op& op) { enqueue(m_mailboxes[op.peer].unexpected, op); }
+    void post_send(Comm_op& op) { queue_unexpected(m_mailboxes[op.peer], op); }
     bool has_probers(int32_t rank) const { return !m_mailboxes[rank].probers.empty(); }
 
     /// Rights table: whether rank `from` may send to rank `to` (both in range).
@@ -128,7 +134,7 @@ private:
     /// Per-rank matching state: messages sent to the rank not yet received (arrival
     /// order), the rank's posted receives (post order), and threads probing for a message.
     struct Mailbox {
-        List<Comm_op, &Comm_op::link> unexpected;
+        Unexpected_queue unexpected;
         List<Comm_op, &Comm_op::link> posted;
         List<Thread, &Thread::ipc_link> probers;
     };
@@ -140,6 +146,11 @@ private:
     static void complete(Comm_op& op, Status result);
     /// Queues `op` on `list` of this communicator.
     void enqueue(List<Comm_op, &Comm_op::link>& list, Comm_op& op);
+    /// Queues the send `op` on `box`'s unexpected messages.
+    void queue_unexpected(Mailbox& box, Comm_op& op) {
+        op.comm = this;
+        box.unexpected.push_back(op, m_size, m_account);
+    }
     void wake_probers(Mailbox& box);
     /// Blocks `self` until `op` is done or the deadline passes.
     Status block_on(Thread& self, Comm_op& op, Thread_state state, uint64_t deadline);

@@ -628,7 +628,8 @@ INSTANTIATE_TEST_SUITE_P(Policies, Comm_isend_policy_test,
                                            Isend_case{"mpi-rights", Status::ok},
                                            Isend_case{"mpi-blocking", Status::unsupported},
                                            Isend_case{"mpi-timeout", Status::unsupported},
-                                           Isend_case{"mpi-credit", Status::ok}, Isend_case{"none", Status::ok}),
+                                           Isend_case{"mpi-credit", Status::ok}, Isend_case{"none", Status::ok},
+                                           Isend_case{"clans-chiefs", Status::ok}, Isend_case{"ref-monitor", Status::ok}),
                          [](const ::testing::TestParamInfo<Isend_case>& info) {
                              std::string name = info.param.policy;
                              for (char& c : name)

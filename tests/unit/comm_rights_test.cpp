@@ -71,7 +71,8 @@ INSTANTIATE_TEST_SUITE_P(Policies, Comm_rights_policy_test,
                                            Rights_case{"mpi-rights", Status::denied},
                                            Rights_case{"mpi-blocking", Status::denied},
                                            Rights_case{"mpi-timeout", Status::denied},
-                                           Rights_case{"mpi-credit", Status::denied}, Rights_case{"none", Status::ok}),
+                                           Rights_case{"mpi-credit", Status::denied}, Rights_case{"none", Status::ok},
+                                           Rights_case{"clans-chiefs", Status::ok}, Rights_case{"ref-monitor", Status::ok}),
                          [](const ::testing::TestParamInfo<Rights_case>& info) {
                              std::string name = info.param.policy;
                              for (char& c : name)
