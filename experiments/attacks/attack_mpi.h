@@ -6,6 +6,7 @@
 
 #include <mpi.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "experiments/attacks/attack_report.h"
 
@@ -74,6 +75,56 @@ static inline int atk_mpi_check(atk_errors* e, int code) {
         return c;
     }
     return 0;
+}
+
+/* Counts an MPI operation of the attacker that returned `code` in its tally (attack_report.h);
+ * returns its class (0 for success). */
+static inline int atk_mpi_tried(atk_tally* t, int code) {
+    ++t->attempts;
+    const int c = atk_mpi_check(&t->errors, code);
+    t->accepted += c == 0;
+    return c;
+}
+
+/* The attacker's done mark: an int to `dest` under `tag` (a failure is recorded in `errors`). */
+static inline void atk_mpi_done(int dest, int tag, atk_errors* errors) {
+    int token = 0;
+    atk_mpi_check(errors, MPI_Send(&token, 1, MPI_INT, dest, tag, MPI_COMM_WORLD));
+}
+
+/* The legitimate client of spoof and unauthorized: waits for the attacker's done mark (an int
+ * under `done_tag`), then MPI_Send's `count` items of `type` at `payload` to `server` under
+ * `tag` `tries` times and once under `end_tag`, and prints its line (no round trips). */
+static inline void atk_mpi_client(const char* attack, const char* name, int attacker, int done_tag,
+                                  const void* payload, int count, MPI_Datatype type, int server,
+                                  int tag, int end_tag, int tries) {
+    atk_errors errors;
+    memset(&errors, 0, sizeof errors); /* not {0}: C++ programs include this too */
+    unsigned long long failed = 0;
+    int token = 0;
+    failed += atk_mpi_check(&errors, MPI_Recv(&token, 1, MPI_INT, attacker, done_tag,
+                                              MPI_COMM_WORLD, MPI_STATUS_IGNORE)) != 0;
+    for (int i = 0; i <= tries; ++i)
+        failed += atk_mpi_check(&errors, MPI_Send(payload, count, type, server,
+                                                  i < tries ? tag : end_tag, MPI_COMM_WORLD)) != 0;
+    atk_print_client(attack, "mpi", name, NULL, failed, &errors);
+}
+
+/* Receives every message waiting on `comm` from any source under `tag` (MPI_ANY_TAG for
+ * all) into an int; how many. Bounded at 10000. */
+static inline unsigned long long atk_mpi_drain(MPI_Comm comm, int tag, atk_errors* errors) {
+    unsigned long long n = 0;
+    for (int i = 0; i < 10000; ++i) {
+        int flag = 0, payload;
+        MPI_Status st;
+        if (atk_mpi_check(errors, MPI_Iprobe(MPI_ANY_SOURCE, tag, comm, &flag, &st)) || !flag)
+            break;
+        if (atk_mpi_check(errors,
+                          MPI_Recv(&payload, 1, MPI_INT, st.MPI_SOURCE, st.MPI_TAG, comm, &st)))
+            break;
+        ++n;
+    }
+    return n;
 }
 
 /* MPI_Init with errors returned instead of fatal (an attack's errors are its data); the

@@ -22,14 +22,7 @@ int main(int argc, char** argv) {
     if (!code && !atk_mpi_check(&errors, MPI_Recv(&in, 1, MPI_DOUBLE, 1 - rank, 0, MPI_COMM_WORLD,
                                                   MPI_STATUS_IGNORE)))
         ++received;
-    atk_line l;
-    atk_begin(&l, "deadlock", "mpi", "victim", name);
-    atk_count(&l, "received", received);
-    atk_count(&l, "violations", 0);
-    atk_string(&l, "result", atk_mpi_result(code));
-    atk_count(&l, "blocked_instructions", blocked);
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    atk_print_victim("deadlock", "mpi", name, received, atk_mpi_result(code), blocked, &errors);
     MPI_Finalize();
     return 0;
 }

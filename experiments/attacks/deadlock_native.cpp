@@ -23,13 +23,7 @@ int main(int argc, char** argv) {
     Received r = ipc_call(2, Message{Message_tag{1, 1}, {1}}, timeout);
     uint64_t blocked = bench_rdtsc() - t0;
     if (r.status != Status::ok) atk_error(&errors, status_name(r.status));
-    atk_line l;
-    atk_begin(&l, "deadlock", "native", "victim", argv[1]);
-    atk_count(&l, "received", r.status == Status::ok);
-    atk_count(&l, "violations", 0);
-    atk_string(&l, "result", status_name(r.status));
-    atk_count(&l, "blocked_instructions", blocked);
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    atk_print_victim("deadlock", "native", argv[1], r.status == Status::ok, status_name(r.status),
+                     blocked, &errors);
     return 0;
 }

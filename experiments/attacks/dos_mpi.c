@@ -42,13 +42,9 @@ static void server(int client) {
                           MPI_Send(buffer, 8, MPI_BYTE, client, TAG_REQUEST, MPI_COMM_WORLD)))
             break;
     }
-    atk_line l;
-    atk_begin(&l, "dos-flood", "mpi", "server", name);
-    atk_count(&l, "received", received);
-    atk_count(&l, "violations", 0); /* it never receives from the attacker */
-    atk_string(&l, "result", errors.kinds ? errors.name[0] : "ok");
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    /* It never receives from the attacker: no violations. */
+    atk_print_server("dos-flood", "mpi", name, received, 0, errors.kinds ? errors.name[0] : "ok",
+                     &errors);
 }
 
 /* One 8-byte round trip with `server`; its cost in guest instructions, or 0 if it failed. */
@@ -123,15 +119,9 @@ static void client(int server, long rounds) {
     failed += probe_kernel_memory(server, &errors);
     failed += atk_mpi_check(&errors,
                             MPI_Send(&token, 1, MPI_BYTE, server, TAG_STOP, MPI_COMM_WORLD)) != 0;
-    atk_line l;
-    atk_begin(&l, "dos-flood", "mpi", "client", name);
-    atk_count(&l, "round_trips_before", n_before);
-    atk_median(&l, "rt_median_before", before, n_before);
-    atk_count(&l, "round_trips_during", n_during);
-    atk_median(&l, "rt_median_during", during, n_during);
-    atk_count(&l, "failed", failed);
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    const atk_round_trips rt = {n_before, n_during, atk_median_of(before, n_before),
+                                atk_median_of(during, n_during)};
+    atk_print_client("dos-flood", "mpi", name, &rt, failed, &errors);
 }
 
 static void attacker(long limit, int bytes) {
@@ -168,14 +158,8 @@ static void attacker(long limit, int bytes) {
     for (int c = CLIENT_A; c <= CLIENT_B; ++c)
         atk_mpi_check(&errors, MPI_Send(&token, 1, MPI_BYTE, c, TAG_DONE, MPI_COMM_WORLD));
     atk_print_samples(&samples, "dos-flood", "mpi");
-    atk_line l;
-    atk_begin(&l, "dos-flood", "mpi", "attacker", name);
-    atk_count(&l, "attempts", attempts);
-    atk_count(&l, "accepted", accepted);
-    atk_error_field(&l, &errors);
-    atk_count(&l, "buffer_peak_bytes", (unsigned long long)peak);
-    atk_string(&l, "stopped_by", stopped_by);
-    atk_end(&l);
+    atk_print_attacker("dos-flood", "mpi", name, attempts, accepted, &errors,
+                       (unsigned long long)peak, stopped_by);
 }
 
 int main(int argc, char** argv) {

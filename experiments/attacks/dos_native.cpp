@@ -58,13 +58,8 @@ void server(const char* name) {
         m = ipc_reply_recv(slot_endpoint,
                            Message{Message_tag{label_request, 1}, {m.message.mr[0]}});
     }
-    atk_line l;
-    atk_begin(&l, "dos-flood", "native", "server", name);
-    atk_count(&l, "received", received);
-    atk_count(&l, "violations", 0);
-    atk_string(&l, "result", errors.kinds ? errors.name[0] : "ok");
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    atk_print_server("dos-flood", "native", name, received, 0, errors.kinds ? errors.name[0] : "ok",
+                     &errors);
 }
 
 uint64_t round_trip(atk_errors& errors) {
@@ -98,15 +93,9 @@ void client(const char* name, long rounds) {
     if (!done) (void)notify_wait(slot_done);
     Received r = ipc_call(slot_endpoint, Message{Message_tag{label_stop, 0}, {}});
     if (r.status != Status::ok) record(errors, r.status), ++failed;
-    atk_line l;
-    atk_begin(&l, "dos-flood", "native", "client", name);
-    atk_count(&l, "round_trips_before", n_before);
-    atk_median(&l, "rt_median_before", before, n_before);
-    atk_count(&l, "round_trips_during", n_during);
-    atk_median(&l, "rt_median_during", during, n_during);
-    atk_count(&l, "failed", failed);
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    const atk_round_trips rt{n_before, n_during, atk_median_of(before, n_before),
+                             atk_median_of(during, n_during)};
+    atk_print_client("dos-flood", "native", name, &rt, failed, &errors);
 }
 
 /// Bytes of kernel memory buffering this task's messages now (comm_buffer_usage): native IPC
@@ -145,14 +134,7 @@ void attacker(const char* name, long limit) {
     (void)notify_signal(slot_done_a);
     (void)notify_signal(slot_done_b);
     atk_print_samples(&samples, "dos-flood", "native");
-    atk_line l;
-    atk_begin(&l, "dos-flood", "native", "attacker", name);
-    atk_count(&l, "attempts", attempts);
-    atk_count(&l, "accepted", accepted);
-    atk_error_field(&l, &errors);
-    atk_count(&l, "buffer_peak_bytes", peak);
-    atk_string(&l, "stopped_by", "limit");
-    atk_end(&l);
+    atk_print_attacker("dos-flood", "native", name, attempts, accepted, &errors, peak, "limit");
 }
 
 } // namespace

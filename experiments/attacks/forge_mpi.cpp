@@ -16,7 +16,7 @@
 
 #include "abi/comm.hpp"
 #include "experiments/attacks/attack_mpi.h"
-#include "ipclab/ipc.hpp"
+#include "experiments/attacks/attack_native.hpp"
 
 namespace {
 
@@ -26,36 +26,14 @@ constexpr int max_guessed_handle = 64;
 
 char name[16];
 
-/// Receives every message waiting on `comm` under the forge tag; how many.
-unsigned long long drain(MPI_Comm comm, atk_errors& errors) {
-    unsigned long long n = 0;
-    for (int i = 0; i < 10000; ++i) {
-        int flag = 0, payload;
-        MPI_Status st;
-        if (atk_mpi_check(&errors, MPI_Iprobe(MPI_ANY_SOURCE, TAG_FORGE, comm, &flag, &st)) ||
-            !flag)
-            break;
-        if (atk_mpi_check(&errors,
-                          MPI_Recv(&payload, 1, MPI_INT, st.MPI_SOURCE, TAG_FORGE, comm, &st)))
-            break;
-        ++n;
-    }
-    return n;
-}
-
 void server(MPI_Comm members) {
     atk_errors errors{};
     int token = 0;
     atk_mpi_check(&errors, MPI_Recv(&token, 1, MPI_INT, ATTACKER, TAG_DONE, MPI_COMM_WORLD,
                                     MPI_STATUS_IGNORE));
-    unsigned long long got = drain(members, errors) + drain(MPI_COMM_WORLD, errors);
-    atk_line l;
-    atk_begin(&l, "forge", "mpi", "server", name);
-    atk_count(&l, "received", got);
-    atk_count(&l, "violations", got);
-    atk_string(&l, "result", "ok");
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    unsigned long long got = atk_mpi_drain(members, TAG_FORGE, &errors) +
+                             atk_mpi_drain(MPI_COMM_WORLD, TAG_FORGE, &errors);
+    atk_print_server("forge", "mpi", name, got, got, "ok", &errors);
 }
 
 void member() {
@@ -68,56 +46,33 @@ void member() {
 }
 
 void attacker(const char* given) {
-    bool mine[ipclab::cap_slots] = {};
-    for (const char* p = given; *p;) {
-        char* end;
-        unsigned long slot = strtoul(p, &end, 10);
-        if (end == p) break;
-        if (slot < ipclab::cap_slots) mine[slot] = true;
-        p = *end == ',' ? end + 1 : end;
-    }
-    atk_errors errors{};
-    unsigned long long attempts = 0, accepted = 0;
-    auto tried = [&](ipclab::Status s) {
-        ++attempts;
-        if (s != ipclab::Status::invalid_capability) ++accepted; // the slot held something
-        atk_error(&errors, ipclab::status_name(s));
-    };
+    unsigned char mine[ipclab::cap_slots] = {};
+    atk_parse_slots(given, mine, ipclab::cap_slots);
+    atk_tally t{};
     for (uint64_t slot = 1; slot < ipclab::cap_slots; ++slot) {
         if (mine[slot]) continue;
-        tried(ipclab::cap_info(slot).status);
+        atk_probed(&t, ipclab::cap_info(slot).status);
         ipclab::Syscall_registers r;
         r.r[0] = slot;
-        tried(ipclab::sys::comm_info(r));
+        atk_probed(&t, ipclab::sys::comm_info(r));
         r = ipclab::Syscall_registers{};
         r.r[0] = slot;
         r.r[1] = uint64_t(ipclab::comm_any_source);
         r.r[2] = uint64_t(ipclab::comm_any_tag);
         r.r[5] = ipclab::context_point_to_point;
         r.timeout = ipclab::timeout_zero;
-        tried(ipclab::sys::comm_probe(r));
+        atk_probed(&t, ipclab::sys::comm_probe(r));
     }
     for (int h = 0; h <= max_guessed_handle; ++h) {
         if (h == MPI_COMM_WORLD || h == MPI_COMM_SELF) continue;
         const MPI_Comm guess = MPI_Comm(h);
         int size = 0, flag = 0, payload = h;
-        attempts += 3;
-        accepted += !atk_mpi_check(&errors, MPI_Comm_size(guess, &size));
-        accepted += !atk_mpi_check(
-            &errors, MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, guess, &flag, MPI_STATUS_IGNORE));
-        accepted +=
-            !atk_mpi_check(&errors, MPI_Send(&payload, 1, MPI_INT, SERVER, TAG_FORGE, guess));
+        atk_mpi_tried(&t, MPI_Comm_size(guess, &size));
+        atk_mpi_tried(&t, MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, guess, &flag, MPI_STATUS_IGNORE));
+        atk_mpi_tried(&t, MPI_Send(&payload, 1, MPI_INT, SERVER, TAG_FORGE, guess));
     }
-    int token = 0;
-    atk_mpi_check(&errors, MPI_Send(&token, 1, MPI_INT, SERVER, TAG_DONE, MPI_COMM_WORLD));
-    atk_line l;
-    atk_begin(&l, "forge", "mpi", "attacker", name);
-    atk_count(&l, "attempts", attempts);
-    atk_count(&l, "accepted", accepted);
-    atk_error_field(&l, &errors);
-    atk_count(&l, "buffer_peak_bytes", 0);
-    atk_string(&l, "stopped_by", "limit");
-    atk_end(&l);
+    atk_mpi_done(SERVER, TAG_DONE, &t.errors);
+    atk_print_attacker("forge", "mpi", name, t.attempts, t.accepted, &t.errors, 0, "limit");
 }
 
 } // namespace

@@ -15,8 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "experiments/attacks/attack_report.h"
-#include "ipclab/ipc.hpp"
+#include "experiments/attacks/attack_native.hpp"
 
 using namespace ipclab;
 
@@ -37,52 +36,27 @@ void server(const char* name) {
             atk_error(&errors, status_name(m.status));
         if (notify_poll(slot_done).word) break;
     }
-    atk_line l;
-    atk_begin(&l, "forge", "native", "server", name);
-    atk_count(&l, "received", received);
-    atk_count(&l, "violations", received);
-    atk_string(&l, "result", "ok");
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    atk_print_server("forge", "native", name, received, received, "ok", &errors);
 }
 
 void attacker(const char* name, const char* given) {
-    bool mine[cap_slots] = {};
-    for (const char* p = given; *p;) {
-        char* end;
-        unsigned long slot = strtoul(p, &end, 10);
-        if (end == p) break;
-        if (slot < cap_slots) mine[slot] = true;
-        p = *end == ',' ? end + 1 : end;
-    }
-    atk_errors errors{};
-    unsigned long long attempts = 0, accepted = 0;
-    auto tried = [&](Status s) {
-        ++attempts;
-        if (s != Status::invalid_capability) ++accepted; // the slot held something
-        atk_error(&errors, status_name(s));
-    };
+    unsigned char mine[cap_slots] = {};
+    atk_parse_slots(given, mine, cap_slots);
+    atk_tally t{};
     const Message m{Message_tag{1, 1}, {0xf0f0}};
     for (uint64_t slot = 1; slot < cap_slots; ++slot) {
         if (mine[slot]) continue;
-        tried(cap_info(slot).status);
-        tried(ipc_send(slot, m, timeout_zero));
-        tried(ipc_recv(slot, timeout_zero).status);
-        tried(notify_signal(slot));
-        tried(notify_poll(slot).status);
+        atk_probed(&t, cap_info(slot).status);
+        atk_probed(&t, ipc_send(slot, m, timeout_zero));
+        atk_probed(&t, ipc_recv(slot, timeout_zero).status);
+        atk_probed(&t, notify_signal(slot));
+        atk_probed(&t, notify_poll(slot).status);
         Syscall_registers r;
         r.r[0] = slot;
-        tried(sys::comm_info(r));
+        atk_probed(&t, sys::comm_info(r));
     }
     (void)notify_signal(slot_done_signal);
-    atk_line l;
-    atk_begin(&l, "forge", "native", "attacker", name);
-    atk_count(&l, "attempts", attempts);
-    atk_count(&l, "accepted", accepted);
-    atk_error_field(&l, &errors);
-    atk_count(&l, "buffer_peak_bytes", 0);
-    atk_string(&l, "stopped_by", "limit");
-    atk_end(&l);
+    atk_print_attacker("forge", "native", name, t.attempts, t.accepted, &t.errors, 0, "limit");
 }
 
 } // namespace

@@ -18,7 +18,7 @@
 
 #include "abi/comm.hpp"
 #include "experiments/attacks/attack_mpi.h"
-#include "ipclab/ipc.hpp"
+#include "experiments/attacks/attack_native.hpp"
 
 namespace {
 
@@ -47,33 +47,13 @@ void server() {
         ++received;
         violations += st.MPI_SOURCE != p.author;
     }
-    atk_line l;
-    atk_begin(&l, "spoof", "mpi", "server", name);
-    atk_count(&l, "received", received);
-    atk_count(&l, "violations", violations);
-    atk_string(&l, "result", "ok");
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    atk_print_server("spoof", "mpi", name, received, violations, "ok", &errors);
 }
 
 void client(int tries) {
-    atk_errors errors{};
-    unsigned long long failed = 0;
-    int token = 0;
-    failed += atk_mpi_check(&errors, MPI_Recv(&token, 1, MPI_INT, ATTACKER, TAG_DONE,
-                                              MPI_COMM_WORLD, MPI_STATUS_IGNORE)) != 0;
-    Payload p{CLIENT, CLIENT};
-    for (int i = 0; i <= tries; ++i)
-        failed += atk_mpi_check(&errors,
-                                MPI_Send(&p, sizeof p, MPI_BYTE, SERVER,
-                                         i < tries ? TAG_MESSAGE : TAG_END, MPI_COMM_WORLD)) != 0;
-    atk_line l;
-    atk_begin(&l, "spoof", "mpi", "client", name);
-    atk_count(&l, "round_trips_before", 0);
-    atk_count(&l, "round_trips_during", 0);
-    atk_count(&l, "failed", failed);
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    const Payload p{CLIENT, CLIENT};
+    atk_mpi_client("spoof", name, ATTACKER, TAG_DONE, &p, sizeof p, MPI_BYTE, SERVER, TAG_MESSAGE,
+                   TAG_END, tries);
 }
 
 /// comm_send of `p` to the server through the communicator capability in `slot`.
@@ -89,37 +69,20 @@ ipclab::Status raw_send(uint64_t slot, const Payload& p) {
 }
 
 void attacker(int tries) {
-    atk_errors errors{};
-    unsigned long long attempts = 0, accepted = 0;
-    auto tried = [&](ipclab::Status s) {
-        ++attempts;
-        if (s == ipclab::Status::ok)
-            ++accepted;
-        else
-            atk_error(&errors, ipclab::status_name(s));
-        return s == ipclab::Status::ok;
-    };
+    atk_tally t{};
     const Payload claim{ATTACKER, CLIENT};
-    for (int i = 0; i < tries; ++i, ++attempts) // the claim in the payload only
-        accepted += !atk_mpi_check(
-            &errors, MPI_Send(&claim, sizeof claim, MPI_BYTE, SERVER, TAG_MESSAGE, MPI_COMM_WORLD));
+    for (int i = 0; i < tries; ++i) // the claim in the payload only
+        atk_mpi_tried(
+            &t, MPI_Send(&claim, sizeof claim, MPI_BYTE, SERVER, TAG_MESSAGE, MPI_COMM_WORLD));
     const uint64_t rights = ipclab::right_send | ipclab::right_receive;
-    if (tried(ipclab::cap_derive(ipclab::slot_comm_world, slot_rebadged, rights,
-                                 CLIENT))) // re-badge: rank 1
-        tried(raw_send(slot_rebadged, claim));
-    if (tried(ipclab::cap_derive(ipclab::slot_comm_world, slot_copy, rights,
-                                 0))) // a copy, its own badge
-        tried(raw_send(slot_copy, claim));
-    int token = 0;
-    atk_mpi_check(&errors, MPI_Send(&token, 1, MPI_INT, CLIENT, TAG_DONE, MPI_COMM_WORLD));
-    atk_line l;
-    atk_begin(&l, "spoof", "mpi", "attacker", name);
-    atk_count(&l, "attempts", attempts);
-    atk_count(&l, "accepted", accepted);
-    atk_error_field(&l, &errors);
-    atk_count(&l, "buffer_peak_bytes", 0);
-    atk_string(&l, "stopped_by", "limit");
-    atk_end(&l);
+    if (atk_tried(&t, ipclab::cap_derive(ipclab::slot_comm_world, slot_rebadged, rights,
+                                         CLIENT))) // re-badge: rank 1
+        atk_tried(&t, raw_send(slot_rebadged, claim));
+    if (atk_tried(&t, ipclab::cap_derive(ipclab::slot_comm_world, slot_copy, rights,
+                                         0))) // a copy, its own badge
+        atk_tried(&t, raw_send(slot_copy, claim));
+    atk_mpi_done(CLIENT, TAG_DONE, &t.errors);
+    atk_print_attacker("spoof", "mpi", name, t.attempts, t.accepted, &t.errors, 0, "limit");
 }
 
 } // namespace

@@ -17,8 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "experiments/attacks/attack_report.h"
-#include "ipclab/ipc.hpp"
+#include "experiments/attacks/attack_native.hpp"
 
 using namespace ipclab;
 
@@ -45,62 +44,29 @@ void server(const char* name) {
         ++received;
         violations += m.badge != m.message.mr[0] || m.message.tag.by_thread_id();
     }
-    atk_line l;
-    atk_begin(&l, "spoof", "native", "server", name);
-    atk_count(&l, "received", received);
-    atk_count(&l, "violations", violations);
-    atk_string(&l, "result", "ok");
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    atk_print_server("spoof", "native", name, received, violations, "ok", &errors);
 }
 
 void client(const char* name, int tries) {
-    atk_errors errors{};
-    unsigned long long failed = 0;
-    (void)notify_wait(slot_done);
-    for (int i = 0; i <= tries; ++i) {
-        Status s = ipc_send(slot_endpoint, message(i < tries ? label_message : label_end,
-                                                   client_badge, client_badge));
-        if (s != Status::ok) atk_error(&errors, status_name(s)), ++failed;
-    }
-    atk_line l;
-    atk_begin(&l, "spoof", "native", "client", name);
-    atk_count(&l, "round_trips_before", 0);
-    atk_count(&l, "round_trips_during", 0);
-    atk_count(&l, "failed", failed);
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    atk_native_client("spoof", name, slot_endpoint, slot_done, tries, [](int, bool end) {
+        return message(end ? label_end : label_message, client_badge, client_badge);
+    });
 }
 
 void attacker(const char* name) {
-    atk_errors errors{};
-    unsigned long long attempts = 0, accepted = 0;
-    auto tried = [&](Status s) {
-        ++attempts;
-        if (s == Status::ok)
-            ++accepted;
-        else
-            atk_error(&errors, status_name(s));
-        return s == Status::ok;
-    };
+    atk_tally t{};
     const Message claim = message(label_message, attacker_badge, client_badge);
-    tried(ipc_send(slot_endpoint, claim)); // the claim in the payload only
-    if (tried(cap_derive(slot_endpoint, slot_rebadged, right_send, client_badge)))
-        tried(ipc_send(slot_rebadged, claim));
+    atk_tried(&t, ipc_send(slot_endpoint, claim)); // the claim in the payload only
+    if (atk_tried(&t, cap_derive(slot_endpoint, slot_rebadged, right_send, client_badge)))
+        atk_tried(&t, ipc_send(slot_rebadged, claim));
     const Message as_thread{claim.tag.with(Message_tag::by_thread_id_bit, true),
                             {attacker_badge, client_badge}};
-    tried(ipc_send(slot_endpoint, as_thread)); // pretend the kernel addressed it by thread id
-    if (tried(cap_derive(slot_endpoint, slot_copy, right_send, 0)))
-        tried(ipc_send(slot_copy, claim));
+    atk_tried(&t,
+              ipc_send(slot_endpoint, as_thread)); // pretend the kernel addressed it by thread id
+    if (atk_tried(&t, cap_derive(slot_endpoint, slot_copy, right_send, 0)))
+        atk_tried(&t, ipc_send(slot_copy, claim));
     (void)notify_signal(slot_done);
-    atk_line l;
-    atk_begin(&l, "spoof", "native", "attacker", name);
-    atk_count(&l, "attempts", attempts);
-    atk_count(&l, "accepted", accepted);
-    atk_error_field(&l, &errors);
-    atk_count(&l, "buffer_peak_bytes", 0);
-    atk_string(&l, "stopped_by", "limit");
-    atk_end(&l);
+    atk_print_attacker("spoof", "native", name, t.attempts, t.accepted, &t.errors, 0, "limit");
 }
 
 } // namespace

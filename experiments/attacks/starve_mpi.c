@@ -23,18 +23,6 @@ enum { TAG_REQUEST = 1, TAG_REPLY, TAG_RELEASE };
 
 static char name[16];
 
-static void print_victim(const char* role, unsigned long long received, int code, uint64_t blocked,
-                         const atk_errors* errors) {
-    atk_line l;
-    atk_begin(&l, "starve", "mpi", role, name);
-    atk_count(&l, "received", received);
-    atk_count(&l, "violations", 0);
-    atk_string(&l, "result", atk_mpi_result(code));
-    atk_count(&l, "blocked_instructions", blocked);
-    atk_error_field(&l, errors);
-    atk_end(&l);
-}
-
 /* The starved send: MPI_Send to `dest` (which does not receive it); returns its class and
  * how long it blocked. */
 static int starved_send(int dest, int tag, atk_errors* errors, uint64_t* blocked) {
@@ -52,14 +40,10 @@ static void attacker(int sent_request) {
     int victim_result = 0;
     atk_mpi_check(&errors, MPI_Recv(&victim_result, 1, MPI_INT, VICTIM, TAG_RELEASE, MPI_COMM_WORLD,
                                     MPI_STATUS_IGNORE));
-    atk_line l;
-    atk_begin(&l, "starve", "mpi", "attacker", name);
-    atk_count(&l, "attempts", 1);            /* one victim held */
-    atk_count(&l, "accepted", sent_request); /* a request the server took */
-    atk_error_field(&l, &errors);
-    atk_count(&l, "buffer_peak_bytes", 0);
-    atk_string(&l, "stopped_by", atk_mpi_result(victim_result)); /* how the victim got free */
-    atk_end(&l);
+    /* One victim held; accepted: a request the server took; stopped_by: how the victim got
+     * free. */
+    atk_print_attacker("starve", "mpi", name, 1, (unsigned long long)sent_request, &errors, 0,
+                       atk_mpi_result(victim_result));
 }
 
 static void release(int code, atk_errors* errors) {
@@ -70,7 +54,7 @@ static void victim_sender(void) {
     atk_errors errors = {0};
     uint64_t blocked;
     int code = starved_send(ATTACKER, TAG_REQUEST, &errors, &blocked);
-    print_victim("victim", 0, code, blocked, &errors);
+    atk_print_victim("starve", "mpi", name, 0, atk_mpi_result(code), blocked, &errors);
     release(code, &errors);
 }
 
@@ -86,7 +70,7 @@ static void victim_server(void) {
         /* The reply, which the malicious client never takes. */
         code = starved_send(ATTACKER, TAG_REPLY, &errors, &blocked);
     }
-    print_victim("victim", received, code, blocked, &errors);
+    atk_print_victim("starve", "mpi", name, received, atk_mpi_result(code), blocked, &errors);
     release(code, &errors);
     /* Now the legitimate client: one request, one reply. */
     if (!atk_mpi_check(&errors,
@@ -108,16 +92,8 @@ static void legit_client(void) {
     if (!code)
         failed += atk_mpi_check(&errors, MPI_Recv(&reply, 1, MPI_INT, VICTIM, TAG_REPLY,
                                                   MPI_COMM_WORLD, MPI_STATUS_IGNORE)) != 0;
-    uint64_t rt = bench_rdtsc() - t0;
-    atk_line l;
-    atk_begin(&l, "starve", "mpi", "client", name);
-    atk_count(&l, "round_trips_before", 0);
-    atk_put(&l, ",\"rt_median_before\":null");
-    atk_count(&l, "round_trips_during", 1);
-    atk_count(&l, "rt_median_during", rt);
-    atk_count(&l, "failed", failed);
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    const atk_round_trips rt = {0, 1, ATK_NO_FIGURE, bench_rdtsc() - t0};
+    atk_print_client("starve", "mpi", name, &rt, failed, &errors);
 }
 
 static void manager(void) {

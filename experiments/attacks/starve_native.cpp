@@ -23,8 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "experiments/attacks/attack_report.h"
-#include "ipclab/ipc.hpp"
+#include "experiments/attacks/attack_native.hpp"
 
 using namespace ipclab;
 
@@ -33,37 +32,13 @@ namespace {
 constexpr uint64_t slot_endpoint = 2, slot_release = 3;
 const Message request{Message_tag{1, 1}, {7}};
 
-void print_blocked(const char* role, const char* name, unsigned long long received, Status result,
-                   uint64_t blocked, atk_errors& errors) {
-    atk_line l;
-    atk_begin(&l, "starve", "native", role, name);
-    atk_count(&l, "received", received);
-    atk_count(&l, "violations", 0);
-    atk_string(&l, "result", status_name(result));
-    atk_count(&l, "blocked_instructions", blocked);
-    atk_error_field(&l, &errors);
-    atk_end(&l);
-}
-
-void print_attacker(const char* name, unsigned long long accepted, const char* stopped_by,
-                    atk_errors& errors) {
-    atk_line l;
-    atk_begin(&l, "starve", "native", "attacker", name);
-    atk_count(&l, "attempts", 1);
-    atk_count(&l, "accepted", accepted);
-    atk_error_field(&l, &errors);
-    atk_count(&l, "buffer_peak_bytes", 0);
-    atk_string(&l, "stopped_by", stopped_by);
-    atk_end(&l);
-}
-
 void victim(const char* name, uint64_t timeout) {
     atk_errors errors{};
     uint64_t t0 = bench_rdtsc();
     Received r = ipc_call(slot_endpoint, request, timeout);
     uint64_t blocked = bench_rdtsc() - t0;
     if (r.status != Status::ok) atk_error(&errors, status_name(r.status));
-    print_blocked("victim", name, 0, r.status, blocked, errors);
+    atk_print_victim("starve", "native", name, 0, status_name(r.status), blocked, &errors);
     (void)notify_signal(slot_release);
 }
 
@@ -71,7 +46,7 @@ void silent(const char* name) {
     atk_errors errors{};
     Notified n = notify_wait(slot_release); // never ipc_recv on its endpoint
     if (n.status != Status::ok) atk_error(&errors, status_name(n.status));
-    print_attacker(name, 0, "victim_gave_up", errors);
+    atk_print_attacker("starve", "native", name, 1, 0, &errors, 0, "victim_gave_up");
 }
 
 void server(const char* name) {
@@ -93,7 +68,8 @@ void server(const char* name) {
     }
     // result: what answering the malicious client did to the server (no_reply_capability:
     // it sent, not called, so the reply went nowhere, without blocking).
-    print_blocked("victim", name, received, first_reply, blocked, errors);
+    atk_print_victim("starve", "native", name, received, status_name(first_reply), blocked,
+                     &errors);
     (void)notify_signal(slot_release);
 }
 
@@ -103,7 +79,7 @@ void sender(const char* name) {
     if (s != Status::ok) atk_error(&errors, status_name(s));
     Notified n = notify_wait(slot_release);
     if (n.status != Status::ok) atk_error(&errors, status_name(n.status));
-    print_attacker(name, s == Status::ok, "server_went_on", errors);
+    atk_print_attacker("starve", "native", name, 1, s == Status::ok, &errors, 0, "server_went_on");
 }
 
 void client(const char* name) {
@@ -111,17 +87,9 @@ void client(const char* name) {
     atk_spin(1000000); // the malicious client asks first
     uint64_t t0 = bench_rdtsc();
     Received r = ipc_call(slot_endpoint, request);
-    uint64_t rt = bench_rdtsc() - t0;
+    const atk_round_trips rt{0, r.status == Status::ok, ATK_NO_FIGURE, bench_rdtsc() - t0};
     if (r.status != Status::ok) atk_error(&errors, status_name(r.status));
-    atk_line l;
-    atk_begin(&l, "starve", "native", "client", name);
-    atk_count(&l, "round_trips_before", 0);
-    atk_put(&l, ",\"rt_median_before\":null");
-    atk_count(&l, "round_trips_during", r.status == Status::ok);
-    atk_count(&l, "rt_median_during", rt);
-    atk_count(&l, "failed", r.status != Status::ok);
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    atk_print_client("starve", "native", name, &rt, r.status != Status::ok, &errors);
 }
 
 } // namespace

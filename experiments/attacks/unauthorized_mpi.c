@@ -37,73 +37,32 @@ static void server(MPI_Comm members) {
         ++received;
         violations += st.MPI_SOURCE == ATTACKER;
     }
-    for (int i = 0; i < 10000; ++i) { /* whatever reached the members' communicator */
-        int flag = 0;
-        MPI_Status st;
-        if (atk_mpi_check(&errors, MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, members, &flag, &st)) ||
-            !flag)
-            break;
-        if (atk_mpi_check(&errors,
-                          MPI_Recv(&payload, 1, MPI_INT, st.MPI_SOURCE, st.MPI_TAG, members, &st)))
-            break;
-        ++received;
-        ++violations; /* the client sends nothing there */
-    }
-    atk_line l;
-    atk_begin(&l, "unauthorized", "mpi", "server", name);
-    atk_count(&l, "received", received);
-    atk_count(&l, "violations", violations);
-    atk_string(&l, "result", "ok");
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    /* Whatever reached the members' communicator: the client sends nothing there. */
+    const unsigned long long strays = atk_mpi_drain(members, MPI_ANY_TAG, &errors);
+    atk_print_server("unauthorized", "mpi", name, received + strays, violations + strays, "ok",
+                     &errors);
 }
 
 static void client(int tries) {
-    atk_errors errors = {0};
-    unsigned long long failed = 0;
-    int token = 0;
-    failed += atk_mpi_check(&errors, MPI_Recv(&token, 1, MPI_INT, ATTACKER, TAG_DONE,
-                                              MPI_COMM_WORLD, MPI_STATUS_IGNORE)) != 0;
-    for (int i = 0; i < tries; ++i)
-        failed += atk_mpi_check(&errors,
-                                MPI_Send(&i, 1, MPI_INT, SERVER, TAG_REQUEST, MPI_COMM_WORLD)) != 0;
-    failed +=
-        atk_mpi_check(&errors, MPI_Send(&token, 1, MPI_INT, SERVER, TAG_END, MPI_COMM_WORLD)) != 0;
-    atk_line l;
-    atk_begin(&l, "unauthorized", "mpi", "client", name);
-    atk_count(&l, "round_trips_before", 0);
-    atk_count(&l, "round_trips_during", 0);
-    atk_count(&l, "failed", failed);
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    const int request = 0;
+    atk_mpi_client("unauthorized", name, ATTACKER, TAG_DONE, &request, 1, MPI_INT, SERVER,
+                   TAG_REQUEST, TAG_END, tries);
 }
 
 static void attacker(int tries) {
-    atk_errors errors = {0};
-    unsigned long long attempts = 0, accepted = 0;
+    atk_tally t = {0};
     /* Blocking sends: each returns once the server has the message, or fails at once. */
-    for (int i = 0; i < tries; ++i, ++attempts)
-        accepted +=
-            !atk_mpi_check(&errors, MPI_Send(&i, 1, MPI_INT, SERVER, TAG_REQUEST, MPI_COMM_WORLD));
+    for (int i = 0; i < tries; ++i)
+        atk_mpi_tried(&t, MPI_Send(&i, 1, MPI_INT, SERVER, TAG_REQUEST, MPI_COMM_WORLD));
     /* Handles of a communicator it is not in: the members' MPI_Comm_split result is a small
      * integer in their processes (docs/mpi.md: handles are small integers, as in MPICH). */
     for (int h = 0; h <= MAX_GUESSED_HANDLE; ++h) {
         if (h == MPI_COMM_WORLD || h == MPI_COMM_SELF) continue;
-        int payload = h;
-        ++attempts; /* in the members' communicator the server is rank 1 */
-        accepted +=
-            !atk_mpi_check(&errors, MPI_Send(&payload, 1, MPI_INT, 1, TAG_REQUEST, (MPI_Comm)h));
+        int payload = h; /* in the members' communicator the server is rank 1 */
+        atk_mpi_tried(&t, MPI_Send(&payload, 1, MPI_INT, 1, TAG_REQUEST, (MPI_Comm)h));
     }
-    int token = 0;
-    atk_mpi_check(&errors, MPI_Send(&token, 1, MPI_INT, CLIENT, TAG_DONE, MPI_COMM_WORLD));
-    atk_line l;
-    atk_begin(&l, "unauthorized", "mpi", "attacker", name);
-    atk_count(&l, "attempts", attempts);
-    atk_count(&l, "accepted", accepted);
-    atk_error_field(&l, &errors);
-    atk_count(&l, "buffer_peak_bytes", 0);
-    atk_string(&l, "stopped_by", "limit");
-    atk_end(&l);
+    atk_mpi_done(CLIENT, TAG_DONE, &t.errors);
+    atk_print_attacker("unauthorized", "mpi", name, t.attempts, t.accepted, &t.errors, 0, "limit");
 }
 
 int main(int argc, char** argv) {

@@ -15,8 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "experiments/attacks/attack_report.h"
-#include "ipclab/ipc.hpp"
+#include "experiments/attacks/attack_native.hpp"
 
 using namespace ipclab;
 
@@ -44,59 +43,26 @@ void server(const char* name, bool inbox) {
         ++received;
         violations += !from_client;
     }
-    atk_line l;
-    atk_begin(&l, "unauthorized", "native", "server", name);
-    atk_count(&l, "received", received);
-    atk_count(&l, "violations", violations);
-    atk_string(&l, "result", "ok");
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    atk_print_server("unauthorized", "native", name, received, violations, "ok", &errors);
 }
 
 void client(const char* name, int tries) {
-    atk_errors errors{};
-    unsigned long long failed = 0;
-    (void)notify_wait(slot_done);
-    for (int i = 0; i <= tries; ++i) {
-        Status s =
-            ipc_send(slot_endpoint,
-                     Message{Message_tag{i < tries ? label_request : label_end, 1}, {uint64_t(i)}});
-        if (s != Status::ok) atk_error(&errors, status_name(s)), ++failed;
-    }
-    atk_line l;
-    atk_begin(&l, "unauthorized", "native", "client", name);
-    atk_count(&l, "round_trips_before", 0);
-    atk_count(&l, "round_trips_during", 0);
-    atk_count(&l, "failed", failed);
-    atk_error_field(&l, &errors);
-    atk_end(&l);
+    atk_native_client("unauthorized", name, slot_endpoint, slot_done, tries, [](int i, bool end) {
+        return Message{Message_tag{end ? label_end : label_request, 1}, {uint64_t(i)}};
+    });
 }
 
 void attacker(const char* name) {
-    atk_errors errors{};
-    unsigned long long attempts = 0, accepted = 0;
+    atk_tally t{};
     const Message m{Message_tag{label_request, 1}, {0xbad}};
-    auto tried = [&](Status s) {
-        ++attempts;
-        if (s == Status::ok)
-            ++accepted;
-        else
-            atk_error(&errors, status_name(s));
-    };
     for (uint64_t slot = 1; slot < cap_slots; ++slot)
-        if (slot != slot_done_signal) tried(ipc_send(slot, m, try_timeout_ns));
+        if (slot != slot_done_signal) atk_tried(&t, ipc_send(slot, m, try_timeout_ns));
     const uint64_t self = thread_self().id;
     for (uint64_t id = 1; id <= max_thread_id; ++id)
-        if (id != self) tried(ipc_send_tid(id, m, try_timeout_ns));
+        if (id != self) atk_tried(&t, ipc_send_tid(id, m, try_timeout_ns));
     (void)notify_signal(slot_done_signal);
-    atk_line l;
-    atk_begin(&l, "unauthorized", "native", "attacker", name);
-    atk_count(&l, "attempts", attempts);
-    atk_count(&l, "accepted", accepted);
-    atk_error_field(&l, &errors);
-    atk_count(&l, "buffer_peak_bytes", 0);
-    atk_string(&l, "stopped_by", "limit");
-    atk_end(&l);
+    atk_print_attacker("unauthorized", "native", name, t.attempts, t.accepted, &t.errors, 0,
+                       "limit");
 }
 
 } // namespace

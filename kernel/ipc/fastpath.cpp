@@ -61,10 +61,14 @@ bool fastpath_call(Thread& self, arch::User_frame& frame, bool by_thread_id) {
     uint64_t badge;
     Endpoint* ep;
     if (by_thread_id) { // classic L4: search the thread, send to its inbox, the badge is our id
-        if (unlikely(policy().restricts_thread_ids())) return false; // the slow path asks it
         Thread* target = thread_registry().find(frame.arg(0));
         ep = target ? target->inbox : nullptr;
         badge = self.id();
+        // A policy that may redirect, deny or ask a monitor decides here; only a plain allow
+        // stays on the fast path (a decision has no side effects, the slow path asks again).
+        if (unlikely(ep && policy().restricts_thread_ids() &&
+                     policy().ipc_send_tid(Ipc_request{self, *target, true}).verdict != Ipc_decision::Verdict::allow))
+            return false;
     } else {
         ep = endpoint_in(self, frame.arg(0), ipclab::right_send, badge);
     }

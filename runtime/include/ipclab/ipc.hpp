@@ -106,6 +106,39 @@ inline Received ipc_call_tid(uint64_t thread_id, const Message& m, uint64_t time
     return detail::unload(s, r);
 }
 
+/// The thread a message sent by thread id was addressed to when the run's policy delivered
+/// it elsewhere (clans & chiefs: to a chief, which decides and forwards it there), or 0 if `r`
+/// was not redirected. Read from the UTCB, so valid until this thread receives again.
+inline uint64_t intended_receiver(const Received& r) {
+    return r.message.tag.redirected() ? utcb().intended_receiver : 0;
+}
+
+// "Deceiving" (seeds/004): a chief forwards a message in the name of its original sender. The
+// receiver sees `virtual_sender` as the badge instead of the caller's id. Only a chief may, for
+// a member of its clan or into its clan (policy clans-chiefs); every other caller, and every
+// other policy, gets denied. Set in the UTCB (virtual_sender), which keeps it until changed.
+
+/// Sends `m` to the inbox of thread `thread_id` as thread `virtual_sender`.
+inline Status ipc_send_tid_as(uint64_t thread_id, uint64_t virtual_sender, const Message& m,
+                              uint64_t timeout = timeout_infinite) {
+    utcb().virtual_sender = virtual_sender;
+    auto r = detail::load(thread_id, m);
+    r.timeout = timeout;
+    return sys::ipc_send_tid_as(r);
+}
+
+/// Calls the inbox of thread `thread_id` as thread `virtual_sender`; the reply comes back to
+/// the caller. A call does not touch the caller's own reply capability: a chief that received
+/// a call can forward it this way and then answer its caller with what came back.
+inline Received ipc_call_tid_as(uint64_t thread_id, uint64_t virtual_sender, const Message& m,
+                                uint64_t timeout = timeout_infinite) {
+    utcb().virtual_sender = virtual_sender;
+    auto r = detail::load(thread_id, m);
+    r.timeout = timeout;
+    Status s = sys::ipc_call_tid_as(r);
+    return detail::unload(s, r);
+}
+
 /// Makes the endpoint in `slot` (receive right) the calling thread's inbox for messages sent
 /// to its id; slot 0 unbinds.
 inline Status ipc_bind_inbox(uint64_t slot) {
