@@ -7,6 +7,7 @@ import codesize
 import report_attacks
 import report_ipc
 import report_pingpong
+import report_policies
 from errors import UserError
 from paths import RESULTS
 
@@ -43,7 +44,8 @@ def _codesize_section(rows):
 
 # Experiment name -> the function writing its section (and plots), in report order.
 SECTIONS = [("pingpong", report_pingpong.section), ("ipc_bench", report_ipc.bench_section),
-            ("ipc_scaling", report_ipc.scaling_section), ("attacks", report_attacks.section)]
+            ("ipc_scaling", report_ipc.scaling_section), ("attacks", report_attacks.section),
+            ("policy_cost", report_policies.section)]
 
 
 def generate(build_dir):
