@@ -9,10 +9,14 @@ from errors import UserError
 PACKAGES = [
     # building the kernel, the user programs (musl) and the host tests
     "cmake", "make", "g++", "gcc", "binutils", "git", "musl-dev", "musl-tools", "libgtest-dev",
+    # the host benchmarks (bench/host, scripts/ipclab bench host)
+    "libbenchmark-dev",
     # running: the emulator; reporting: plots and source-line counts
     "qemu-system-x86", "python3-matplotlib", "cloc",
     # the Open MPI baseline and the test that runs our MPI source under Open MPI
     "openmpi-bin", "libopenmpi-dev",
+    # the Linux guest of the baselines (scripts/ipclab baseline, docs/baselines.md)
+    "linux-image-amd64", "busybox-static",
 ]
 
 

@@ -6,12 +6,16 @@
   scripts/ipclab build              configure and build into build/
   scripts/ipclab list               the experiments and what they test, the policies
   scripts/ipclab run EXPERIMENT...  boot QEMU for each run of each experiment
+  scripts/ipclab run EXPERIMENT --backend openmpi [--hostfile FILE]
+                                    its MPI runs under Open MPI on Linux instead
   scripts/ipclab mpicc [-o OUT] SOURCE... [FLAGS]
                                     build an MPI program for ipclab, like Open MPI's mpicc
   scripts/ipclab mpirun -np N PROGRAM [ARGS...]
                                     boot it with N ranks, like Open MPI's mpirun
   scripts/ipclab bench ipc          the IPC micro-benchmark and scaling experiments, plots
+  scripts/ipclab bench host         Linux IPC, Open MPI and the policies on the host (ns)
   scripts/ipclab report             results/REPORT.md and plots from results/*.json
+  scripts/ipclab baseline           Linux IPC and Open MPI in a Linux guest, same QEMU mode
 """
 import argparse
 import os
@@ -21,11 +25,14 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import abi  # noqa: E402
+import baseline  # noqa: E402
 import build  # noqa: E402
 import deps  # noqa: E402
 import experiments  # noqa: E402
+import host_bench  # noqa: E402
 import mpicc  # noqa: E402
 import mpirun  # noqa: E402
+import openmpi_backend  # noqa: E402
 import report  # noqa: E402
 import results  # noqa: E402
 from errors import UserError  # noqa: E402
@@ -77,6 +84,11 @@ def _report_problems(problems):
 def cmd_run(args):
     if args.timeout is not None and args.timeout <= 0:
         raise UserError("--timeout must be a positive number of seconds")
+    if args.backend == "openmpi":  # Open MPI on Linux instead of QEMU (openmpi_backend.py)
+        return _report_problems(openmpi_backend.run(args.experiments, args.build_dir, args.timeout, args.hostfile,
+                                                    args.policy))
+    if args.hostfile is not None:
+        raise UserError("--hostfile needs --backend openmpi")
     return _report_problems(run_experiments(args.experiments, args.build_dir, args.timeout, args.policy))
 
 
@@ -84,6 +96,8 @@ BENCHMARKS = {"ipc": ["ipc_bench", "ipc_scaling"]}
 
 
 def cmd_bench(args):
+    if args.suite == "host":  # Google Benchmark on the host, not QEMU (host_bench.py)
+        return _report_problems(host_bench.run(args))
     problems = run_experiments(BENCHMARKS[args.suite], args.build_dir, args.timeout)
     report.generate(args.build_dir)
     return _report_problems(problems)
@@ -98,6 +112,8 @@ def cmd_reproduce(args):
     build.build(args.build_dir, verbose=args.verbose)
     names = sorted(n for n, e in experiments.available().items() if e.get("default"))
     problems = run_experiments(names, args.build_dir, None)
+    problems += baseline.run_default(args.build_dir)  # Linux and Open MPI in the same emulator (issue 6)
+    problems += host_bench.run_default(args.build_dir)  # the same on the host, in ns, and the policies' decisions
     report.generate(args.build_dir)
     return _report_problems(problems)
 
@@ -133,12 +149,19 @@ def parser():
     r.add_argument("--policy", metavar="NAME",
                    help="run every run under this policy ('list' shows them); results go to "
                         "results/EXPERIMENT-NAME.json")
+    r.add_argument("--backend", choices=["qemu", "openmpi"], default="qemu",
+                   help="qemu: ipclab in QEMU (default); openmpi: the MPI runs under Open MPI on Linux, results "
+                        "in wall-clock ns to results/EXPERIMENT-openmpi.json")
+    r.add_argument("--hostfile", metavar="FILE", help="with --backend openmpi: Open MPI's hostfile (mpirun --hostfile)")
     r.set_defaults(func=cmd_run)
     b = sub.add_parser("bench", help="run a benchmark suite and plot it")
-    b.add_argument("suite", choices=sorted(BENCHMARKS), help="ipc: the native IPC micro-benchmark and scaling")
+    b.add_argument("suite", choices=sorted(BENCHMARKS) + ["host"],
+                   help="ipc: the native IPC micro-benchmark and scaling; host: Google Benchmark on the host")
     b.add_argument("--timeout", type=float, help="seconds before a hung run is stopped")
+    host_bench.add_arguments(b)
     b.set_defaults(func=cmd_bench)
     sub.add_parser("report", help="write results/REPORT.md and plots").set_defaults(func=cmd_report)
+    baseline.register(sub)
     sub.add_parser("reproduce", help="set up, build, run the default experiments, report").set_defaults(
         func=cmd_reproduce)
     # mpicc passes every word on to the compiler, so none may be taken for an option here:

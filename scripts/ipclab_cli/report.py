@@ -5,8 +5,11 @@ import sys
 
 import codesize
 import report_attacks
+import report_bulk
 import report_codesize
+import report_host
 import report_ipc
+import report_latency
 import report_pingpong
 import report_policies
 from errors import UserError
@@ -35,7 +38,7 @@ def _setup_section(docs):
 # Experiment name -> the function writing its section (and plots), in report order.
 SECTIONS = [("pingpong", report_pingpong.section), ("ipc_bench", report_ipc.bench_section),
             ("ipc_scaling", report_ipc.scaling_section), ("attacks", report_attacks.section),
-            ("policy_cost", report_policies.section)]
+            ("policy_cost", report_policies.section), ("bulk", report_bulk.section)]
 
 
 def generate(build_dir):
@@ -54,6 +57,9 @@ def generate(build_dir):
     lines += _setup_section([doc for _, doc, _ in present])
     for name, doc, write in present:
         lines += write(doc)
+        if name == "pingpong":  # the baselines beside it (issue 6)
+            lines += report_latency.section(doc, _load("baseline"), RESULTS)
+            lines += report_host.section(_load("host"))
     missing = [name for name, doc, _ in docs if not doc]
     if missing:
         lines += ["Not run yet: " + ", ".join("`" + m + "`" for m in missing) + ".", ""]
