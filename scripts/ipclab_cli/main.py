@@ -21,6 +21,7 @@ import argparse
 import os
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -68,8 +69,14 @@ def run_experiments(names, build_dir, timeout, policy=None):
     if policy is not None:
         chosen = [experiments.under_policy(e, policy) for e in chosen]
     problems = []
+    total = sum(len(e["runs"]) for e in chosen)
+    done, start = 0, time.monotonic()
     for e in chosen:
+        if len(chosen) > 1 or len(e["runs"]) > 1:  # where a long run stands
+            print("ipclab: [%d/%d runs, %.0f s] experiment %s: %d runs" % (
+                done, total, time.monotonic() - start, e["name"], len(e["runs"])), file=sys.stderr, flush=True)
         doc, found = results.run_experiment(e, build_dir, timeout)
+        done += len(e["runs"])
         results.write(doc, name=doc["experiment"] + ("-" + policy if policy else ""))
         problems += found
     return problems
@@ -109,11 +116,16 @@ def cmd_report(args):
 
 def cmd_reproduce(args):
     deps.ensure()
+    print("ipclab: [step 1/5] build", file=sys.stderr, flush=True)
     build.build(args.build_dir, verbose=args.verbose)
     names = sorted(n for n, e in experiments.available().items() if e.get("default"))
+    print("ipclab: [step 2/5] the default experiments: " + ", ".join(names), file=sys.stderr, flush=True)
     problems = run_experiments(names, args.build_dir, None)
+    print("ipclab: [step 3/5] the Linux guest's baselines (scripts/ipclab baseline)", file=sys.stderr, flush=True)
     problems += baseline.run_default(args.build_dir)  # Linux and Open MPI in the same emulator (issue 6)
+    print("ipclab: [step 4/5] the host context (scripts/ipclab bench host)", file=sys.stderr, flush=True)
     problems += host_bench.run_default(args.build_dir)  # the same on the host, in ns, and the policies' decisions
+    print("ipclab: [step 5/5] the report", file=sys.stderr, flush=True)
     report.generate(args.build_dir)
     return _report_problems(problems)
 
