@@ -18,6 +18,8 @@ def series(pingpong, baseline):
     for doc, key in ((pingpong, "run"), (baseline, "transport")):
         for r in (doc or {}).get("results", []):
             name = {"native": "ipclab native call/reply_recv", "mpi": "ipclab MPI_Send/MPI_Recv"}.get(r[key], r[key])
+            if doc is pingpong and r[key] not in ("native", "mpi"):  # the MPI layer under another policy
+                name = "ipclab MPI_Send/MPI_Recv, policy " + r[key]
             if r.get("layer") == "openmpi":
                 name = "Open MPI " + r["transport"].split("-", 1)[-1] + " on Linux"
             elif doc is baseline:
