@@ -1,6 +1,7 @@
 """The Linux baseline guest (docs/baselines.md): Debian's kernel and an initramfs of our own —
-busybox-static, the static benchmark programs of baselines/linux/, the ping-pong built with
-Open MPI's mpicc and everything Open MPI loads — and its boot in the measurement mode."""
+busybox-static, the static benchmark programs of baselines/linux/, the MPI ping-pong and bulk
+transfer built with Open MPI's mpicc and everything Open MPI loads — and its boot in the
+measurement mode."""
 import glob
 import hashlib
 import json
@@ -22,6 +23,9 @@ CFLAGS = ["-O2", "-Wall", "-Wextra", "-Werror"]
 # The machine of runner.QEMU_MACHINE, which Linux boots as it is (docs/baselines.md).
 QEMU_MACHINE = runner.QEMU_MACHINE
 CMDLINE = "console=ttyS0 quiet panic=-1"
+# The ipclab MPI programs built with Open MPI's mpicc, unchanged: {name in /bench: source}.
+MPI_PROGRAMS = {"pingpong_mpi": os.path.join(EXPERIMENTS, "pingpong", "pingpong_mpi.c"),
+                "bulk_mpi": os.path.join(EXPERIMENTS, "bulk", "bulk_mpi.c")}
 
 
 def kernel_image():
@@ -51,7 +55,7 @@ def _inputs_hash(kernel):
     h = hashlib.sha256()
     files = sorted(p for p in glob.glob(os.path.join(SOURCES, "*")) if os.path.isfile(p)) + [
         __file__, os.path.join(EXPERIMENTS, "common", "bench_stats.h"),
-        os.path.join(EXPERIMENTS, "pingpong", "pingpong_mpi.c"), kernel, BUSYBOX]
+        os.path.join(EXPERIMENTS, "bulk", "bulk_common.h")] + list(MPI_PROGRAMS.values()) + [kernel, BUSYBOX]
     for path in files:
         h.update(path.encode() + b"\0")
         with open(path, "rb") as f:
@@ -65,15 +69,16 @@ def _compile(out_dir):
     """{image path: host path} of the benchmark programs, built into out_dir."""
     c = lambda n: os.path.join(SOURCES, n)
     programs = {"lx_pingpong": [c("lx_pingpong.c"), c("lx_streams.c"), c("lx_mq.c"), c("lx_futex.c")],
-                "lx_syscall": [c("lx_syscall.c")]}
+                "lx_syscall": [c("lx_syscall.c")],
+                "lx_bulk": [c("lx_bulk.c"), c("lx_ring.c"), c("lx_streams.c")]}
     built = {}
     for name, sources in programs.items():
         built["/bench/" + name] = os.path.join(out_dir, name)
         _run(["gcc", "-static"] + CFLAGS + ["-o", built["/bench/" + name]] + sources)
     # Open MPI's mpicc links against its shared libraries (Debian ships no static libmpi).
-    built["/bench/pingpong_mpi"] = os.path.join(out_dir, "pingpong_mpi")
-    _run(["mpicc"] + CFLAGS + ["-o", built["/bench/pingpong_mpi"],
-                               os.path.join(EXPERIMENTS, "pingpong", "pingpong_mpi.c")])
+    for name, source in MPI_PROGRAMS.items():
+        built["/bench/" + name] = os.path.join(out_dir, name)
+        _run(["mpicc"] + CFLAGS + ["-o", built["/bench/" + name], source])
     return built
 
 

@@ -1,7 +1,9 @@
 """The bulk-transfer section of the report (issue 6, experiment bulk, DESIGN.md "Experiments" 8,
 docs/experiments.md): guest instructions per byte by transport and size, what each transport
 costs beyond writing and checking the payload in units of one memcpy, and the seeds' claims
-about copies judged on the data."""
+about copies judged on the data. Beside ipclab's rows, in the tables and the plot only, the
+Linux guest's and Open MPI's bulk rows of results/baseline.json (docs/baselines.md)."""
+import json
 import os
 import re
 
@@ -25,6 +27,9 @@ HALF_COPY = 0.5
 TWO_COPIES = 2.0
 
 FIGURE = "bulk_transfer.png"
+# The baseline's bulk rows (transport "<name>-bulk"): baseline.json's layer -> the layer shown.
+BASELINE_LAYERS = {"linux": "Linux guest", "openmpi": "Open MPI"}
+LAYERS = ("native", "mpi") + tuple(BASELINE_LAYERS.values())  # report order
 _EAGER = re.compile(r"comm_eager_bytes\s*=\s*(\d+)")
 
 
@@ -39,6 +44,26 @@ def eager_bytes(root=ROOT):
     if not found:
         raise UserError(path + ": no comm_eager_bytes; the bulk report needs it to tell eager sizes")
     return int(found.group(1))
+
+
+def baseline_rows(baseline):
+    """The bulk rows of a baseline document (None: none), as this section's rows: layer "Linux
+    guest" or "Open MPI", transport without its "-bulk"."""
+    return [dict(r, layer=BASELINE_LAYERS[r["layer"]], transport=r["transport"][:-len("-bulk")])
+            for r in (baseline or {}).get("results", [])
+            if r.get("transport", "").endswith("-bulk") and r.get("layer") in BASELINE_LAYERS]
+
+
+def load_baseline(directory):
+    """`directory`'s baseline.json, or None when there is none."""
+    path = os.path.join(directory, "baseline.json")
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        raise UserError(path + ": not a results document (" + str(e) + ")")
 
 
 def table(doc):
@@ -191,15 +216,16 @@ def claims(doc, eager=None):
     return [_sync_async(t, eager_bytes() if eager is None else eager), _ring(t)]
 
 
-ORDER = (LONG_IPC, RING, RING_NO_TOUCH, SEND, SEND_PROBED, ISEND_PROBED, ISEND_WINDOW)
+ORDER = (LONG_IPC, RING, RING_NO_TOUCH, SEND, SEND_PROBED, ISEND_PROBED, ISEND_WINDOW,
+         "pipe", "unix-socket", "shm-ring")  # the last: the Linux guest's (baseline.json)
 
 
 def _series(t):
-    """[(layer, transport)] in report order: native first; in a layer the transports of ORDER,
-    any others by name, the references last."""
+    """[(layer, transport)] in report order: the layers of LAYERS, then any others; in a layer the
+    transports of ORDER, any others by name, the references last."""
     def key(k):
         rank = ORDER.index(k[1]) if k[1] in ORDER else len(ORDER) + (1 + REFERENCES.index(k[1]) if k[1] in REFERENCES else 0)
-        return (k[0] != "native", k[0], rank, k[1])
+        return (LAYERS.index(k[0]) if k[0] in LAYERS else len(LAYERS), k[0], rank, k[1])
     return sorted(t, key=key)
 
 
@@ -210,24 +236,28 @@ def _label(size):
 
 
 def plot(doc, path):
+    """bytes against instructions per byte; the baseline layers' references are left out (their
+    tables have them): their lines would nearly lie on ipclab's."""
     t = table(doc)
-    if not t:
+    series = [k for k in _series(t) if not (k[0] in BASELINE_LAYERS.values() and k[1] in REFERENCES)]
+    if not series:
         return False
     plt = plotting.pyplot()
     fig, ax = plt.subplots(figsize=(11, 5.5))
-    markers = "osD^v<>ph*"
+    markers, colours = "osD^v<>ph*", iter(("black", "dimgray", "darkgoldenrod", "crimson", "teal", "indigo"))
     sizes = set()
-    for i, key in enumerate(_series(t)):
+    for i, key in enumerate(series):
         rows = t[key]
         xs = sorted(rows)
         sizes.update(xs)
-        reference = key[1] in REFERENCES
+        reference, baseline = key[1] in REFERENCES, key[0] in BASELINE_LAYERS.values()
         ax.plot(xs, [rows[s]["median"] / s for s in xs], marker=markers[i % len(markers)], markersize=4,
-                linestyle=":" if reference else "-", alpha=0.6 if reference else 1.0,
+                linestyle=":" if reference else "--" if baseline else "-", alpha=0.6 if reference else 1.0,
+                color=next(colours, None) if baseline else None,  # apart from ipclab's colour cycle
                 label="%s: %s%s" % (key[0], key[1], " (reference)" if reference else ""))
     plotting.sizes_axis(ax, sizes, "bytes per transfer (K = 1024, M = 1024 K; log scale)", _label)
     ax.set_yscale("log")
-    values = [r["median"] / r["bytes"] for rows in t.values() for r in rows.values() if r["median"] > 0]
+    values = [r["median"] / r["bytes"] for k in series for r in t[k].values() if r["median"] > 0]
     if values:
         low, high = min(values) / 1.3, max(values) * 1.3
         ticks = [m * 10.0 ** e for e in range(-4, 4) for m in (1, 2, 5) if low <= m * 10.0 ** e <= high]
@@ -235,7 +265,9 @@ def plot(doc, path):
         ax.set_yticklabels(["%g" % x for x in ticks])
         ax.minorticks_off()
     ax.set_ylabel("guest instructions per byte (median per transfer / bytes; log scale)")
-    ax.set_title("ipclab bulk transfer, one way, acknowledged; payload written and checked")
+    baselines = any(k[0] in BASELINE_LAYERS.values() for k in series)
+    ax.set_title("bulk transfer, one way, acknowledged; payload written and checked%s" % (
+        " (dashed: Linux guest, Open MPI)" if baselines else ""))
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)  # beside: no line hidden
     plotting.finish(fig, path)
@@ -250,10 +282,27 @@ def _repetitions(doc):
     return "the number of measured transfers in the JSON's `iterations`"
 
 
-def section(doc, directory=RESULTS, eager=None):
-    """The report's lines; writes bulk_transfer.png into `directory`."""
-    t = table(doc)
-    png = plot(doc, os.path.join(directory, FIGURE))
+def _baseline_text(baseline, rows):
+    ctx, ring = baseline.get("context", {}), [r for r in rows if r["transport"] == "shm-ring" and r.get("messages")]
+    return ("Linux guest and Open MPI: the same measure with the same bulk_common.h in a Linux %s guest in the same "
+            "QEMU mode (`scripts/ipclab baseline`, docs/baselines.md; %s), each program against its own references "
+            "(`local-memcpy` with glibc's memcpy). `pipe` and `unix-socket` write the whole transfer and read it "
+            "whole (into the kernel and out again); `shm-ring` is the ring's analogue: %s slots in POSIX shared "
+            "memory, written and checked in place, futex wake-ups; Open MPI %s's `mpi-send` is `MPI_Send`/"
+            "`MPI_Recv` between 2 ranks on the one vCPU. These rows are not part of the claims below." % (
+                ctx.get("linux_kernel") or "?", _repetitions({"results": rows}),
+                _size(ring[0]["bytes"] // ring[0]["messages"]) if ring else "?", ctx.get("openmpi") or "?"))
+
+
+def section(doc, directory=RESULTS, eager=None, baseline=None):
+    """The report's lines; writes bulk_transfer.png into `directory`. The bulk rows of `baseline`
+    (by default `directory`'s baseline.json, if there is one; {} for none) join the tables and
+    the plot; the claims are judged on `doc` alone."""
+    baseline = load_baseline(directory) if baseline is None else baseline
+    extra = baseline_rows(baseline)
+    shown = dict(doc, results=doc.get("results", []) + extra)
+    t = table(shown)
+    png = plot(shown, os.path.join(directory, FIGURE))
     sizes = sorted({s for rows in t.values() for s in rows})
     ring = t.get(("native", RING), {})
     slot = max(ring) // ring[max(ring)]["messages"] if ring and ring[max(ring)].get("messages") else None
@@ -273,8 +322,10 @@ def section(doc, directory=RESULTS, eager=None):
              "so the message arrives before its receive, which sends an `MPI_Isend` of up to %s through a kernel "
              "buffer (eager: two copies); `mpi-isend, window` sends 64 KiB `MPI_Isend`s into posted `MPI_Irecv`s. "
              "Each layer's rows come from one program, against its own references." % (
-                 " of %s slots" % _size(slot) if slot else "", _size(eager_bytes() if eager is None else eager)), "",
-             ("![bulk transfer](%s)" % FIGURE) if png else "(no data)", "",
+                 " of %s slots" % _size(slot) if slot else "", _size(eager_bytes() if eager is None else eager)), ""]
+    if extra:
+        lines += [_baseline_text(baseline, extra), ""]
+    lines += [("![bulk transfer](%s)" % FIGURE) if png else "(no data)", "",
              "Guest instructions per byte (median per transfer / bytes; columns: bytes per transfer, K = 1024, "
              "M = 1024 K):", "",
              head + " verified |", rule + " --- |"]
@@ -309,6 +360,6 @@ def section(doc, directory=RESULTS, eager=None):
     lines += ["", "| claim | source | figure | verdict | evidence |", "| --- | --- | --- | --- | --- |"]
     lines += ["| %s | %s | %s | **%s** | %s |" % c for c in claims(doc, eager)]
     lines += ["", "| run | status | guest instructions for the whole boot |", "| --- | --- | ---: |"]
-    for r in doc.get("runs", []):
+    for r in doc.get("runs", []) + ((baseline or {}).get("runs", []) if extra else []):
         lines.append("| %s | %s | %s |" % (r["label"], r["status"], r.get("guest_instructions") or "-"))
     return lines + [""]

@@ -17,6 +17,8 @@ def series(pingpong, baseline):
     out = {}
     for doc, key in ((pingpong, "run"), (baseline, "transport")):
         for r in (doc or {}).get("results", []):
+            if doc is baseline and r.get("transport", "").endswith("-bulk"):
+                continue  # bulk transfers (report_bulk), not round trips
             name = {"native": "ipclab native call/reply_recv", "mpi": "ipclab MPI_Send/MPI_Recv"}.get(r[key], r[key])
             if doc is pingpong and r[key] not in ("native", "mpi"):  # the MPI layer under another policy
                 name = "ipclab MPI_Send/MPI_Recv, policy " + r[key]

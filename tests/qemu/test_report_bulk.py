@@ -1,7 +1,9 @@
 """The bulk-transfer report (scripts/ipclab_cli/report_bulk.py) on synthetic results: the seeds'
 claims about copies judged from the data (reproduced, partly, refuted, not measured), the
-tables and the plot, and the eager limit read from abi/comm.hpp. Needs no QEMU and no build;
-writes only into a temporary folder."""
+tables and the plot, the eager limit read from abi/comm.hpp, and the Linux guest's and Open
+MPI's bulk rows of baseline.json beside ipclab's without changing a verdict. Needs no QEMU and
+no build; writes only into a temporary folder."""
+import json
 import os
 import tempfile
 import unittest
@@ -50,6 +52,22 @@ def document(sync_copies=1.8, ring_fixed=1000, ring_per_byte=0.06, eager_extra=2
     return {"experiment": "bulk", "claim": "seeds/002, seeds/004", "results": rows,
             "runs": [{"label": "native", "status": "ok", "guest_instructions": 123},
                      {"label": "mpi", "status": "ok", "guest_instructions": 456}]}
+
+
+def baseline(sizes=SIZES):
+    """A baseline.json as scripts/ipclab baseline writes it: a ping-pong row (not bulk) and the
+    bulk rows of lx_bulk and of bulk_mpi under Open MPI."""
+    rows = [dict(row("linux", "pipe", 4096, 12611), experiment="baseline")]
+    for b in sizes:
+        local = 0.625 * b
+        for layer, transport, median, messages in (
+                ("linux", "local", local, 0), ("linux", "local-memcpy", local + 0.19 * b, 0),
+                ("linux", "pipe", local + 0.75 * b + 9000, 1), ("linux", "unix-socket", local + 0.55 * b + 20000, 1),
+                ("linux", "shm-ring", local + 0.3 * b + 9000, b // 4096), ("openmpi", "local", local, 0),
+                ("openmpi", "local-memcpy", local + 0.19 * b, 0), ("openmpi", "mpi-send", local + 0.8 * b + 12000, 1)):
+            rows.append(dict(row(layer, transport + "-bulk", b, median, messages=messages), experiment="baseline"))
+    return {"experiment": "baseline", "context": {"linux_kernel": "6.1.0-test", "openmpi": "4.1.4"}, "results": rows,
+            "runs": [{"label": "linux-guest", "status": "ok", "host_seconds": 60.0}]}
 
 
 class Claims(unittest.TestCase):
@@ -114,6 +132,46 @@ class Claims(unittest.TestCase):
         self.assertIn("a ring of 4 KiB slots", text)
         self.assertIn("| native | ok | 123 |", text)
         self.assertEqual(text.count("**reproduced**"), 2)
+
+
+
+class Baseline(unittest.TestCase):
+    def test_bulk_rows_only_relabelled(self):
+        rows = report_bulk.baseline_rows(baseline())
+        self.assertEqual(len(rows), 8 * len(SIZES), "the ping-pong row is left out")
+        self.assertEqual({(r["layer"], r["transport"]) for r in rows if r["bytes"] == 4096},
+                         {("Linux guest", "local"), ("Linux guest", "local-memcpy"), ("Linux guest", "pipe"),
+                          ("Linux guest", "unix-socket"), ("Linux guest", "shm-ring"), ("Open MPI", "local"),
+                          ("Open MPI", "local-memcpy"), ("Open MPI", "mpi-send")})
+        self.assertEqual(report_bulk.baseline_rows(None), [])
+
+    def test_section_shows_them_and_keeps_the_verdicts(self):
+        doc = document()
+        with tempfile.TemporaryDirectory() as d:
+            alone = report_bulk.section(doc, d, EAGER)
+            with open(os.path.join(d, "baseline.json"), "w", encoding="utf-8") as f:
+                json.dump(baseline(), f)
+            lines = report_bulk.section(doc, d, EAGER)  # reads d/baseline.json
+            self.assertTrue(os.path.getsize(os.path.join(d, "bulk_transfer.png")) > 0)
+            self.assertEqual(lines, report_bulk.section(doc, d, EAGER, baseline()))
+        self.assertEqual(report_bulk.section(doc, tempfile.gettempdir(), EAGER, {}), alone)
+        text = "\n".join(lines)
+        claims = [l for l in lines if l.startswith("| Synchronous") or l.startswith("| Shared memory")]
+        self.assertEqual(claims, [l for l in alone if l in claims], "the verdicts do not change")
+        self.assertEqual(text.count("**reproduced**"), 2)
+        # (0.625 * 4096 + 0.75 * 4096 + 9000) / 4096, after ipclab's layers, in ORDER
+        self.assertIn("| Linux guest | pipe | 3.572 |", text)
+        order = [l.split(" | ")[1] for l in lines if l.startswith("| Linux guest |")][:5]
+        self.assertEqual(order, ["pipe", "unix-socket", "shm-ring", "local", "local-memcpy"])
+        self.assertLess(text.index("| mpi | local-memcpy |"), text.index("| Linux guest | pipe |"))
+        self.assertIn("| Open MPI | mpi-send | 4.354 |", text)
+        # in memcpys: (14632 - 2560) / (3338 - 2560), the medians being whole instructions
+        self.assertIn("| Linux guest | pipe | 15.52 |", text)
+        self.assertIn("a Linux 6.1.0-test guest", text)
+        self.assertIn("4 KiB slots in POSIX shared memory", text)
+        self.assertIn("Open MPI 4.1.4's `mpi-send`", text)
+        self.assertIn("| linux-guest | ok | - |", text)
+        self.assertNotIn("| Open MPI | mpi-send |", text.split("Bytes in kernel buffers")[1].split("| claim |")[0])
 
 
 if __name__ == "__main__":
