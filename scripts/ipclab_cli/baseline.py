@@ -5,6 +5,7 @@ import os
 import sys
 
 import deps
+import host_bench
 import linux_guest
 import results
 import runner
@@ -64,6 +65,8 @@ def register(sub):
     b.add_argument("--bulk-warmup", type=int, default=BULK_WARMUP,
                    help="discarded transfers before them (default %(default)s)")
     b.add_argument("--rebuild", action="store_true", help="rebuild the initramfs even if its inputs are unchanged")
+    b.add_argument("--no-host", action="store_true",
+                   help="leave out the host context (scripts/ipclab bench host) that follows the guest")
     b.set_defaults(func=main)
 
 
@@ -139,7 +142,7 @@ def run_default(build_dir):
     args = argparse.Namespace(build_dir=build_dir, timeout=DEFAULT_TIMEOUT, only=",".join(EVERYTHING),
                               sizes=",".join(map(str, SIZES)), mpi_sizes=None, reps=1000, warmup=100,
                               bulk_sizes=",".join(map(str, BULK_SIZES)), bulk_reps=BULK_REPS,
-                              bulk_warmup=BULK_WARMUP, rebuild=False)
+                              bulk_warmup=BULK_WARMUP, rebuild=False, no_host=False)
     return ["baseline: see the lines above"] if main(args) else []
 
 
@@ -193,4 +196,7 @@ def main(args):
     problems = problems_of(lines, status, only, log)
     for p in problems:
         print("ipclab: baseline: " + p, file=sys.stderr)
+    if not getattr(args, "no_host", True):  # the same primitives on the host, in ns (issue 6, item 3)
+        print("[baseline] the host context (bench host: Google Benchmark, wall-clock ns)", flush=True)
+        problems += host_bench.run_default(args.build_dir)
     return 1 if problems else 0

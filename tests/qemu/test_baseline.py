@@ -31,7 +31,7 @@ BULK_OPENMPI = ["local", "local-memcpy", "mpi-send"]
 
 def ipclab(results, *args):
     env = dict(os.environ, IPCLAB_RESULTS_DIR=results)
-    p = subprocess.run([IPCLAB, "--build-dir", BUILD, "baseline"] + list(args), capture_output=True, text=True,
+    p = subprocess.run([IPCLAB, "--build-dir", BUILD, "baseline", "--no-host"] + list(args), capture_output=True, text=True,
                        env=env, timeout=300)
     return p.returncode, p.stdout, p.stderr
 
