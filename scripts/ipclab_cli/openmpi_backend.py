@@ -5,6 +5,7 @@ them from QEMU and written to results/<experiment>-openmpi.json in the same form
 from TSC ticks to wall-clock ns (bench/host/tsc_rate.c). docs/experiments.md, "Open MPI
 backend", has the format and what is skipped and why."""
 import glob
+import json
 import os
 import re
 import shutil
@@ -167,16 +168,20 @@ def to_ns(row, ticks_per_ns):
 
 def _plan(e, known, mpicc, out_dir, hostfile):
     """[(label, run, binary)] to run and [(label, why)] skipped. Copies of one run made for
-    several policies (LABEL.POLICY) are one run here, labelled LABEL: no policy applies. On
-    this machine alone, runs of more than MAX_RANKS_PER_CORE ranks per core are skipped."""
-    todo, skipped, seen = [], [], set()
+    several policies (LABEL.POLICY), and runs that differ only in their policy, are one run
+    here, labelled as the first: no policy applies. On this machine alone, runs of more than
+    MAX_RANKS_PER_CORE ranks per core are skipped."""
+    todo, skipped, seen, seen_mpi = [], [], set(), set()
     for r in e["runs"]:
         label = r["label"]
         if "policies" in r or label.endswith("." + r.get("policy", "")):
             label = label[:-len(r["policy"]) - 1]
-        if label in seen:
+        same = json.dumps(r.get("mpi"), sort_keys=True) if "mpi" in r and not r.get("tasks") else None
+        if label in seen or (same is not None and same in seen_mpi):
             continue
         seen.add(label)
+        if same is not None:
+            seen_mpi.add(same)
         if "mpi" not in r:
             skipped.append((label, "no 'mpi' key: a native run, which needs the ipclab kernel"))
         elif r.get("tasks"):
