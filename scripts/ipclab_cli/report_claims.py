@@ -52,18 +52,21 @@ def rows(docs, sizes):
     else:
         out.append(("the study's security claims (capabilities, DoS, starvation, timer overhead)",
                     "study 000, 'Feasibility'", "attacks", "attacks_matrix.png", NOT_RUN, "no attack results."))
-    if docs.get("bulk"):
-        for claim, source, figure, verdict, evidence in report_bulk.claims(docs["bulk"]):
-            out.append((claim, source, "bulk", figure, verdict, evidence))
-    else:
-        out.append(("synchronous IPC needs one copy, asynchronous two; shared memory avoids the copy",
-                    "seeds/002, 004", "bulk", "bulk_transfer.png", NOT_RUN, "no bulk results."))
-    if docs.get("policy_cost"):
-        for claim, source, figure, verdict, evidence in report_policies.claims(docs["policy_cost"]):
-            out.append((claim, source, "policy_cost", figure, verdict, evidence))
-    else:
-        out.append(("clans & chiefs turn one IPC into three; a reference monitor costs only on first use",
-                    "seeds/004", "policy_cost", "policy_cost.png", NOT_RUN, "no policy_cost results."))
+    # Sections that judge several claims of the seeds: (experiment, their judge, what stands
+    # in for them without results).
+    for name, judge, missing in (
+            ("bulk", report_bulk.claims,
+             ("synchronous IPC needs one copy, asynchronous two; shared memory avoids the copy", "seeds/002, 004",
+              "bulk_transfer.png")),
+            ("policy_cost", report_policies.claims,
+             ("clans & chiefs turn one IPC into three; a reference monitor costs only on first use", "seeds/004",
+              "policy_cost.png"))):
+        if docs.get(name):
+            out += [(claim, source, name, figure, verdict, evidence)
+                    for claim, source, figure, verdict, evidence in judge(docs[name])]
+        else:
+            claim, source, figure = missing
+            out.append((claim, source, name, figure, NOT_RUN, "no %s results." % name))
     verdict, evidence = _scaling(docs.get("ipc_scaling"))
     out.append(("A send by handle is O(1); by thread id O(log n)", "seeds/003", "ipc_scaling", "ipc_scaling.png",
                 verdict, evidence))
