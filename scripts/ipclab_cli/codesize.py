@@ -102,6 +102,9 @@ def measure(build_dir):
     for name, sources, objects in PARTS:
         files = _files(sources)
         built = sorted(set(f for p in objects for f in glob.glob(os.path.join(build_dir, p))))
+        # Only objects of sources that still exist: a build tree keeps those of deleted files.
+        names = {os.path.basename(f) for f in files}
+        built = [o for o in built if not o.endswith(".o") or os.path.basename(o)[:-2] in names]
         rows.append({"part": name, "files": len(files), "source_lines": source_lines(files),
                      "text_bytes": text_bytes(built) if built else None})
     openmpi = installed_openmpi()
