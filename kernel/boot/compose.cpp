@@ -66,6 +66,10 @@ bool create_task(const Boot_info& info, const Manifest& m, unsigned index) {
     task->daemon = spec.daemon;
     task->root = spec.root;
     task->max_priority = spec.max_priority;
+    if (spec.kill_point != fault_injection::Point::none) {
+        task->kill = fault_injection::Directive{spec.kill_point, spec.kill_nth, 0};
+        fault_injection::armed = true;
+    }
     s = load_elf(image, task->space());
     if (s != Status::ok) return boot_error("cannot load program", &spec, ipclab::status_name(s));
     const uint64_t stack_bytes = uint64_t(spec.stack_kib) * 1024;

@@ -10,6 +10,7 @@
 #include "lib/assert.hpp"
 #include "lib/print.hpp"
 #include "mem/frame_allocator.hpp"
+#include "mem/kmem.hpp"
 #include "policy/policy.hpp"
 #include "task/run.hpp"
 #include "task/scheduler.hpp"
@@ -59,11 +60,17 @@ void boot(Boot_info& info) {
     if (!select_policy(manifest.policy))
         fail_boot("unknown policy (kernel/policy/policies.def lists them)", 0, manifest.policy);
     if (manifest.selftest_panic) PANIC("selftest: panic requested by the run description");
-    ipc_fastpath_enabled = !manifest.fastpath_off;
+    // Fault injection counts blocks where the slow path blocks (docs/fault-injection.md).
+    ipc_fastpath_enabled = !manifest.fastpath_off && manifest.kill_count == 0;
 
+    frame_allocator.set_reclaimer(&kmem::release_empty_slabs);
+    const uint64_t object_bytes_before = kmem::bytes_in_use();
+    const uint64_t free_before = frame_allocator.free_frames();
     if (!compose(info, manifest)) run::end(ipclab::Run_status::boot_error);
     // Boot modules were copied into the tasks: their memory is free again.
+    const uint64_t free_composed = frame_allocator.free_frames();
     frame_allocator.add_free_range(info.kernel_end, info.reserved_end - info.kernel_end);
+    run::memory_at_start(object_bytes_before, free_before + (frame_allocator.free_frames() - free_composed));
     Json_line("run_start").field("policy", manifest.policy).field("tasks", manifest.task_count);
     timeouts().start();
     scheduler().start();

@@ -47,6 +47,8 @@ private:
     bool directive_rights();
     /// `chief MODULE CHIEF-MODULE` and `monitor MODULE MONITOR-MODULE`.
     bool directive_overseer(bool chief);
+    /// `kill MODULE POINT NTH` (fault injection, docs/fault-injection.md).
+    bool directive_kill();
     /// The communicator a token names (index into objects[]).
     bool communicator_index(const Token& t, uint32_t& index);
     /// A rank of communicator `object` or '*' (-1).
@@ -204,6 +206,22 @@ bool Parser::directive_overseer(bool chief) {
     return true;
 }
 
+bool Parser::directive_kill() {
+    if (count != 4) return fail("usage: kill MODULE POINT NTH");
+    uint32_t task = 0;
+    if (!task_index(tok[1], task)) return false;
+    Manifest::Task& t = m.tasks[task];
+    if (t.kill_point != fault_injection::Point::none) return fail("task has two kill lines", &tok[1]);
+    if (!fault_injection::point_named(tok[2].p, tok[2].n, t.kill_point))
+        return fail("unknown kill point (the list is kernel/task/kill_points.def)", &tok[2]);
+    uint64_t nth = 0;
+    if (!number(tok[3], nth, 0xffffffff)) return false;
+    if (nth == 0) return fail("NTH counts from 1", &tok[3]);
+    t.kill_nth = uint32_t(nth);
+    ++m.kill_count;
+    return true;
+}
+
 bool Parser::directive_task() {
     if (count < 2) return fail("usage: task MODULE name=NAME [daemon] [root] [stack=KIB] [prio=0..255] [mcp=0..255]");
     uint64_t module = 0;
@@ -212,7 +230,8 @@ bool Parser::directive_task() {
     if (m.task_of_module(uint32_t(module)) >= 0) return fail("module has two task lines", &tok[1]);
     if (m.task_count == Manifest::max_tasks) return fail("too many tasks");
     Manifest::Task& t = m.tasks[m.task_count];
-    t = Manifest::Task{uint32_t(module), {}, false, false, default_stack_kib, default_priority, default_priority, -1, -1};
+    t = Manifest::Task{uint32_t(module), {}, false, false, default_stack_kib, default_priority, default_priority, -1, -1,
+                       fault_injection::Point::none, 0};
     bool named = false, mcp_given = false;
     for (unsigned i = 2; i < count; ++i) {
         if (tok[i].is("daemon")) {
@@ -345,6 +364,7 @@ bool Parser::line(unsigned number_, const char* p, size_t n) {
     if (d.is("rights")) return directive_rights();
     if (d.is("chief")) return directive_overseer(true);
     if (d.is("monitor")) return directive_overseer(false);
+    if (d.is("kill")) return directive_kill();
     return fail("unknown directive", &d);
 }
 

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "task/fault_injector.hpp"
+
 namespace kernel {
 
 struct Manifest {
@@ -45,6 +47,8 @@ struct Manifest {
         uint8_t max_priority; ///< highest priority its threads may give new threads (seL4's MCP)
         int32_t chief;   ///< task index of its clan's chief (`chief` line), -1: top level
         int32_t monitor; ///< task index of its reference monitor (`monitor` line), -1: none
+        fault_injection::Point kill_point; ///< `kill` line: where it dies (none: no line)
+        uint32_t kill_nth;                 ///< `kill` line: it dies at its nth block there (1..)
     };
     /// A capability a `cap` line gives; never to a communicator (its members get theirs,
     /// badged with their rank, from the communicator line).
@@ -66,6 +70,7 @@ struct Manifest {
     char policy[name_bytes];
     bool selftest_panic;
     bool fastpath_off; ///< `fastpath off`: every IPC takes the slow path
+    unsigned kill_count; ///< `kill` lines (fault injection also turns the fast paths off)
     Object objects[max_objects];
     Task tasks[max_tasks];
     Cap caps[max_caps];

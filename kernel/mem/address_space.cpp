@@ -14,6 +14,9 @@ Status Address_space::map_zeroed(uint64_t va, uint64_t bytes, arch::Page_flags f
     uint64_t end = page_round_up(va + bytes);
     if (va + bytes < va || end < start || start < arch::user_base || end > arch::user_end)
         return Status::invalid_argument;
+    // More than the free frames could never succeed: refuse before zeroing any (a hostile
+    // length would otherwise cost a pass over all of memory, twice).
+    if ((end - start) / page_size > frames().free_frames()) return Status::out_of_memory;
     for (uint64_t page = start; page < end; page += page_size) {
         Phys_addr frame;
         if (!frames().allocate(frame)) return Status::out_of_memory;
@@ -28,8 +31,9 @@ Status Address_space::map_zeroed(uint64_t va, uint64_t bytes, arch::Page_flags f
 }
 
 void Address_space::unmap(uint64_t va, uint64_t bytes) {
-    uint64_t end = page_round_up(va + bytes);
-    for (uint64_t page = page_round_down(va); page < end; page += page_size) (void)m_table.unmap(page, m_account);
+    uint64_t end = va + bytes < va ? ~uint64_t(0) : page_round_up(va + bytes);
+    if (end < va) end = ~uint64_t(0); // rounding wrapped
+    m_table.unmap_range(page_round_down(va), end, m_account);
 }
 
 Status Address_space::share_from(const Address_space& from, uint64_t from_addr, uint64_t to_addr, uint64_t pages,

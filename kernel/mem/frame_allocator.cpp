@@ -38,7 +38,13 @@ void Frame_allocator::reserve_range(Phys_addr base, uint64_t bytes) {
 }
 
 bool Frame_allocator::allocate(Phys_addr& out, size_t count) {
-    if (count == 0 || count > m_free) return false;
+    if (count == 0) return false;
+    if (find(out, count)) return true;
+    return m_reclaimer && m_reclaimer() > 0 && find(out, count);
+}
+
+bool Frame_allocator::find(Phys_addr& out, size_t count) {
+    if (count > m_free) return false;
     // Two passes: from the hint to the end, then from the start.
     for (int pass = 0; pass < 2; ++pass) {
         uint64_t f = pass == 0 ? m_hint : 0;

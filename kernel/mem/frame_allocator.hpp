@@ -23,6 +23,7 @@ public:
 
     /// Allocates `count` physically contiguous frames; returns false if none are free.
     /// The frames are not zeroed. O(frames) in the worst case, O(1) amortised from the hint.
+    /// When none are found the reclaimer (if set) is asked for frames, then one more try.
     [[nodiscard]] bool allocate(Phys_addr& out, size_t count = 1);
     void free(Phys_addr frame, size_t count = 1);
 
@@ -33,6 +34,14 @@ public:
     /// One mapping fewer; the last one frees the frame.
     void unref(Phys_addr frame);
     uint16_t references(Phys_addr frame) const { return m_refs[frame / page_size]; }
+    /// The live objects of a kernel slab page (kernel/mem/kmem.cpp). A slab page is never
+    /// mapped into user space, so the slot that counts a user frame's mappings counts them.
+    uint16_t& slab_objects(Phys_addr frame) { return m_refs[frame / page_size]; }
+
+    /// Called when an allocation finds too few free frames: returns the frames it gave
+    /// back (kmem's empty slab pages), and the allocation is tried once more.
+    using Reclaimer = uint64_t (*)();
+    void set_reclaimer(Reclaimer r) { m_reclaimer = r; }
 
     uint64_t free_frames() const { return m_free; }
     uint64_t total_frames() const { return m_total; }
@@ -47,6 +56,8 @@ private:
     uint64_t m_hint = 0;
     uint64_t m_free = 0;
     uint64_t m_total = 0;
+    Reclaimer m_reclaimer = nullptr;
+    bool find(Phys_addr& out, size_t count);
 };
 
 /// The kernel's one frame allocator.

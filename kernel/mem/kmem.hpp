@@ -17,5 +17,9 @@ void* allocate(size_t bytes, Account& account);
 void free(void* p, size_t bytes, Account& account);
 /// Bytes of kernel-object memory in use (rounded to the size classes), for leak checks.
 uint64_t bytes_in_use();
+/// Returns every slab page none of whose objects is in use to the frame pool; the number
+/// of pages returned. O(free objects). The frame allocator calls it when frames run short
+/// (boot/main.cpp sets it as the reclaimer) and the run's end calls it before its report.
+uint64_t release_empty_slabs();
 
 } // namespace kernel::kmem

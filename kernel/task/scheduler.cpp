@@ -4,6 +4,7 @@
 #include <arch/platform.hpp>
 
 #include "lib/assert.hpp"
+#include "task/fault_injector.hpp"
 #include "task/run.hpp"
 #include "task/task.hpp"
 #include "task/timeouts.hpp"
@@ -93,11 +94,16 @@ void Scheduler::switch_to(Thread* next) {
 
 void Scheduler::block() {
     VERIFY(m_current && m_current->blocked());
+    if (unlikely(fault_injection::armed) && fault_injection::counts_as_kill(*m_current)) block_for_kill();
     switch_to(dequeue_highest());
 }
 
 void Scheduler::block_and_switch_to(Thread& next) {
     VERIFY(m_current && m_current->blocked() && next.state() == Thread_state::ready);
+    if (unlikely(fault_injection::armed) && fault_injection::counts_as_kill(*m_current)) {
+        if (!next.sched_link.linked()) enqueue(next, true); // it runs next, as it would have
+        block_for_kill();
+    }
     if (next.sched_link.linked()) remove(next);
     if (int(next.priority) < highest_ready()) { // someone outranks it: no direct switch
         enqueue(next, false);
@@ -168,9 +174,26 @@ void Scheduler::start() {
     arch::start_first(context_of(first, m_idle), root_of(first));
 }
 
+void Scheduler::block_for_kill() {
+    // The idle context's stack holds nothing of value while a thread runs (at most the
+    // interrupt frame it was switched away in), so it starts afresh in kill_then_idle: no
+    // interrupt can come between the switch and the kill.
+    m_idle.init_kernel(reinterpret_cast<uint64_t>(idle_stack + sizeof idle_stack), &kill_then_idle);
+    switch_to(nullptr);
+    PANIC("a killed thread was resumed");
+}
+
+void Scheduler::kill_then_idle() {
+    fault_injection::kill_victim(); // may end the run
+    the_scheduler.reap();
+    if (the_scheduler.anyone_ready()) the_scheduler.switch_to(the_scheduler.dequeue_highest());
+    idle_loop();
+}
+
 void Scheduler::idle_loop() {
     for (;;) {
         the_scheduler.reap();
+        run::finish_if_over();
         // Nothing is ready. Unless a timeout is pending, only another task could make a
         // thread ready, and none can run: whoever is left is blocked for good.
         if (!timeouts().pending()) run::idle_reached();

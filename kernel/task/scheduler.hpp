@@ -80,6 +80,11 @@ private:
     void preempt();
     void reap_dead();
     void switch_to(Thread* next);
+    /// Fault injection (task/fault_injector.hpp): the running thread, blocked, is a kill
+    /// directive's victim. Restarts the idle context, which kills it from the idle stack
+    /// (never the victim's own) before any thread runs on, and does not return.
+    [[noreturn]] void block_for_kill();
+    [[noreturn]] static void kill_then_idle();
     void enqueue(Thread& t, bool front);
     void ready(Thread& t, bool front);
     /// Recomputes m_highest from the bitmap after a level emptied.

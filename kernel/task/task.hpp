@@ -8,6 +8,7 @@
 #include "mem/account.hpp"
 #include "mem/address_space.hpp"
 #include "mpi_shim/kernel/comm_requests.hpp"
+#include "task/fault_injector.hpp"
 #include "task/thread.hpp"
 
 namespace kernel {
@@ -52,6 +53,8 @@ public:
     /// Highest priority this task's threads may give a new thread (seL4's maximum controlled
     /// priority).
     uint8_t max_priority = Thread::default_priority;
+    /// The run description's `kill` line for this task, if any (task/fault_injector.hpp).
+    fault_injection::Directive kill;
     /// For the C library: where set_tid_address asked the kernel to keep the thread id.
     uint64_t clear_child_tid = 0;
     /// Linux system calls this task asked for and the kernel does not serve, each reported

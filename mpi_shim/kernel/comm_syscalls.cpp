@@ -82,8 +82,9 @@ Status sys_comm_isend(Thread& self, arch::User_frame& frame) {
         if (comm->start_send(op, false)) return op.result;
         void* memory = kmem::allocate(sizeof(Comm_op), task.account());
         void* data = bytes ? kmem::allocate(bytes, task.account()) : nullptr;
-        if (!memory || (bytes && !data)) {
+        if (!memory || (bytes && !data)) { // either may have failed alone (found by the syscall fuzzer)
             if (memory) kmem::free(memory, sizeof(Comm_op), task.account());
+            if (data) kmem::free(data, bytes, task.account());
             return Status::out_of_memory;
         }
         if (Status s = copy_from_user(task.space(), op.buffer, data, bytes); s != Status::ok) {

@@ -34,3 +34,15 @@ def policies():
     with open(path, encoding="utf-8") as f:
         text = _COMMENT.sub("", f.read())  # the file's own comment shows the macro's shape
     return [(name, description) for _, name, description in _POLICY.findall(text)]
+
+
+_KILL_POINT = re.compile(r"IPCLAB_KILL_POINT\(\s*(\w+)\s*,\s*\"([^\"]*)\"\s*\)")
+
+
+def kill_points():
+    """[(name, where)] in the order of kernel/task/kill_points.def, the one list of the
+    points where a run's "kill" directive may end a task (docs/fault-injection.md)."""
+    path = os.path.join(ROOT, "kernel", "task", "kill_points.def")
+    with open(path, encoding="utf-8") as f:
+        text = _COMMENT.sub("", f.read())
+    return _KILL_POINT.findall(text)

@@ -17,6 +17,8 @@ PACKAGES = [
     "openmpi-bin", "libopenmpi-dev",
     # the Linux guest of the baselines (scripts/ipclab baseline, docs/baselines.md)
     "linux-image-amd64", "busybox-static",
+    # the host fuzz targets (tests/fuzz, scripts/ipclab_cli/fuzz_host.py): clang and its libFuzzer
+    "clang-14", "libclang-rt-14-dev",
 ]
 
 

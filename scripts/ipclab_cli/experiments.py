@@ -13,7 +13,7 @@ from errors import UserError
 from paths import EXPERIMENTS
 # check_policy is also the check of 'mpirun --policy'.
 from run_keys import attack as _attack, check_policy, expand, per_policy_value, rights as _rights, run_policies
-from run_keys import task_names
+from run_keys import kill as _kill, task_names
 
 LAYERS = ("native", "mpi")
 RIGHTS = set("srg")
@@ -40,7 +40,7 @@ def _args(value, where):
 def _validate_task(t, where, objects):
     _check_keys(t, where, ["name", "program"],
                 ["args", "daemon", "root", "world", "stack_kib", "priority", "max_priority", "caps", "count",
-                 "chief", "monitor"])
+                 "chief", "monitor", "kill"])
     if "count" in t:
         _expect(t["count"], int, where + ".count")
         if not 0 <= t["count"] <= 1100:
@@ -59,6 +59,8 @@ def _validate_task(t, where, objects):
         _expect(t["stack_kib"], int, where + ".stack_kib")
         if not 8 <= t["stack_kib"] <= 65536:
             _fail(where + ".stack_kib", "must be 8..65536")
+    if "kill" in t:
+        _kill(t["kill"], where + ".kill")
     for i, c in enumerate(t.get("caps", [])):
         w = where + ".caps[" + str(i) + "]"
         _check_keys(c, w, ["slot", "object", "rights"], ["badge"])
@@ -134,6 +136,9 @@ def _validate_run(r, where):
                     _fail(where + ".tasks[" + str(i) + "]." + key, "a task cannot be its own " + key)
     if "attack" in r:
         _attack(r["attack"], where + ".attack", policies, task_names(r))
+    if r.get("fastpath") and any("kill" in t for t in r.get("tasks", [])):
+        _fail(where + ".fastpath", "a run with a 'kill' directive runs with the fast paths off "
+              "(docs/fault-injection.md): leave out 'fastpath'")
 
 
 def validate(e, where):

@@ -16,6 +16,9 @@
   scripts/ipclab bench host         Linux IPC, Open MPI and the policies on the host (ns)
   scripts/ipclab report             results/REPORT.md and plots from results/*.json
   scripts/ipclab baseline           Linux IPC and Open MPI in a Linux guest, same QEMU mode
+  scripts/ipclab fuzz [--seed S] [--calls N] [--policy P|all] [--host SECONDS]
+                                    fuzz the system calls in QEMU (and the core on the host),
+                                    figures to results/robustness.json
 """
 import argparse
 import os
@@ -30,6 +33,7 @@ import baseline  # noqa: E402
 import build  # noqa: E402
 import deps  # noqa: E402
 import experiments  # noqa: E402
+import fuzz  # noqa: E402
 import host_bench  # noqa: E402
 import mpicc  # noqa: E402
 import mpirun  # noqa: E402
@@ -116,15 +120,18 @@ def cmd_report(args):
 
 def cmd_reproduce(args):
     deps.ensure()
-    print("ipclab: [step 1/4] build", file=sys.stderr, flush=True)
+    print("ipclab: [step 1/5] build", file=sys.stderr, flush=True)
     build.build(args.build_dir, verbose=args.verbose)
     names = sorted(n for n, e in experiments.available().items() if e.get("default"))
-    print("ipclab: [step 2/4] the default experiments: " + ", ".join(names), file=sys.stderr, flush=True)
+    print("ipclab: [step 2/5] the default experiments: " + ", ".join(names), file=sys.stderr, flush=True)
     problems = run_experiments(names, args.build_dir, None)
-    print("ipclab: [step 3/4] the baselines: Linux and Open MPI in the same emulator, then on the host "
+    print("ipclab: [step 3/5] the baselines: Linux and Open MPI in the same emulator, then on the host "
           "(scripts/ipclab baseline)", file=sys.stderr, flush=True)
     problems += baseline.run_default(args.build_dir)
-    print("ipclab: [step 4/4] the report", file=sys.stderr, flush=True)
+    print("ipclab: [step 4/5] robustness: the syscall fuzzer under every policy, fault injection, the host's "
+          "libFuzzer targets (scripts/ipclab fuzz)", file=sys.stderr, flush=True)
+    problems += fuzz.run_default(args.build_dir)
+    print("ipclab: [step 5/5] the report", file=sys.stderr, flush=True)
     report.generate(args.build_dir)
     return _report_problems(problems)
 
@@ -173,6 +180,7 @@ def parser():
     b.set_defaults(func=cmd_bench)
     sub.add_parser("report", help="write results/REPORT.md and plots").set_defaults(func=cmd_report)
     baseline.register(sub)
+    fuzz.register(sub)
     sub.add_parser("reproduce", help="set up, build, run the default experiments, report").set_defaults(
         func=cmd_reproduce)
     # mpicc passes every word on to the compiler, so none may be taken for an option here:

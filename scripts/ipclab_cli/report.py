@@ -13,6 +13,7 @@ import report_ipc
 import report_latency
 import report_pingpong
 import report_policies
+import report_robustness
 from errors import UserError
 from paths import RESULTS
 
@@ -39,7 +40,8 @@ def _setup_section(docs):
 # Experiment name -> the function writing its section (and plots), in report order.
 SECTIONS = [("pingpong", report_pingpong.section), ("ipc_bench", report_ipc.bench_section),
             ("ipc_scaling", report_ipc.scaling_section), ("attacks", report_attacks.section),
-            ("policy_cost", report_policies.section), ("bulk", report_bulk.section)]
+            ("policy_cost", report_policies.section), ("bulk", report_bulk.section),
+            ("robustness", report_robustness.section)]
 
 
 def generate(build_dir):

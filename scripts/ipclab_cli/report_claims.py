@@ -8,6 +8,7 @@ import report_bulk
 import report_codesize
 import report_latency
 import report_policies
+import report_robustness
 
 NOT_RUN = "not measured"
 
@@ -70,6 +71,9 @@ def rows(docs, sizes):
     verdict, evidence = _scaling(docs.get("ipc_scaling"))
     out.append(("A send by handle is O(1); by thread id O(log n)", "seeds/003", "ipc_scaling", "ipc_scaling.png",
                 verdict, evidence))
+    verdict, evidence = report_robustness.claim(docs.get("robustness"))
+    out.append(("The kernel survives hostile system calls, killed tasks and faults", "issue 7 (ours, not the study's)",
+                "fuzz", "-", verdict, evidence))
     return out
 
 

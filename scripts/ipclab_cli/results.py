@@ -73,8 +73,9 @@ def run_experiment(e, build_dir, timeout=None):
             problems.append(prefix + " timed out after " + str(limit) + " s; QEMU was stopped and its output kept "
                             "in " + os.path.relpath(out.log))
         elif out.status != expected:
+            qemu = [e["message"] for e in out.events("qemu_error")]
             problems.append(prefix + " ended '" + str(out.status) + "', expected '" + expected + "' (log: " +
-                            os.path.relpath(out.log) + ")")
+                            os.path.relpath(out.log) + ")" + ("; QEMU said: " + qemu[0] if qemu else ""))
         for row in out.results():
             row.update({"experiment": e["name"], "run": r["label"], "layer": r["layer"]})
             if not row.get("verified", True):

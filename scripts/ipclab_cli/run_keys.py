@@ -1,6 +1,7 @@
 """The run keys of the attack experiments (issue 5, docs/experiments.md): "policies" (one run
 per policy), values given per policy ("expect", "attack.succeeds"), "attack" and "mpi.rights";
-and expand(), the one place a run with "policies" becomes one run per policy."""
+a task's "kill" (fault injection, issue 7); and expand(), the one place a run with "policies"
+becomes one run per policy."""
 import copy
 
 import abi
@@ -120,6 +121,20 @@ def attack(a, where, policies, names):
                  ", ".join(names) + ")")
     if a["name"] in NEEDS_LEGIT and not a.get("legit"):
         fail(where + ".legit", "attack '" + a["name"] + "' is judged by its legitimate tasks: name them")
+
+
+def kill(value, where):
+    """A task's "kill" key (fault injection, docs/fault-injection.md): {"when": POINT, "nth": N},
+    the run description's `kill MODULE POINT N`; "nth" defaults to 1. The points are those of
+    kernel/task/kill_points.def."""
+    check_keys(value, where, ["when"], ["nth"])
+    points = [n for n, _ in abi.kill_points()]
+    if value["when"] not in points:
+        fail(where + ".when", "unknown kill point '" + str(value["when"]) + "' (known: " + ", ".join(points) +
+             "; the list is kernel/task/kill_points.def)")
+    expect(value.get("nth", 1), int, where + ".nth")
+    if not 1 <= value.get("nth", 1) < 2 ** 32:
+        fail(where + ".nth", "nth counts blocks from 1 (at most 2^32-1)")
 
 
 def expand(e):

@@ -88,6 +88,9 @@ def compose(run, context):
         for key in ("chief", "monitor"):
             if key in t:
                 lines.append("%s %d %d" % (key, i + 1, module_of[t[key]]))
+    for i, t in enumerate(tasks):  # fault injection (docs/fault-injection.md)
+        if "kill" in t:
+            lines.append("kill %d %s %d" % (i + 1, t["kill"]["when"], t["kill"].get("nth", 1)))
 
     lines += ["env all %s=%s" % (key, value) for key, value in sorted(context.items())]
     if ranks:
@@ -167,6 +170,10 @@ def boot(build_dir, name, manifest, modules, timeout, on_line=None, append="", m
     out.seconds = time.monotonic() - start
     out.exit_code = proc.returncode
     out.status = "timeout" if out.timed_out else abi.run_status_of_exit(proc.returncode)
+    if not out.timed_out and not out.events("boot"):
+        # QEMU's own error exit (1) reads like the kernel's "ok": without the kernel's first
+        # record, the kernel never ran.
+        out.status = "qemu_failed"
     if out.status == "qemu_failed" and qemu_output.strip():
         out.text += "\n[qemu] " + qemu_output.strip()
         out.kernel.append({"event": "qemu_error", "message": qemu_output.strip()})

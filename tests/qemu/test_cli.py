@@ -7,6 +7,7 @@ import subprocess
 import qemu_test  # first: puts the harness on the import path
 
 import experiments  # noqa: E402
+import results  # noqa: E402
 from errors import UserError  # noqa: E402
 from paths import BUILD  # noqa: E402
 
@@ -91,6 +92,32 @@ class Cli(qemu_test.QemuTest):
         self.assertEqual([l["name"] for l in out.output if l.get("type") == "worker"], ["before-the-hang"])
         with open(out.log) as f:
             self.assertIn("before-the-hang", f.read())
+
+    def test_a_failed_run_keeps_the_results_already_measured(self):
+        e = copy.deepcopy(qemu_test.scenario("pingpong_small"))
+        e["runs"][1] = {"label": "hangs", "layer": "native", "tasks": [{"name": "s", "program": "spin"}]}
+        doc, problems = results.run_experiment(e, BUILD, timeout=3)
+        self.assertEqual([r["status"] for r in doc["runs"]], ["ok", "timeout"])
+        self.assertTrue(any(r["run"] == "native" for r in doc["results"]), "the first run's rows are kept")
+        self.assertEqual(len(problems), 1)
+        self.assertIn("[pingpong_small/hangs] timed out after 3 s", problems[0])
+
+    def test_qemu_that_exits_early_is_named(self):
+        env = dict(os.environ, IPCLAB_QEMU_ARGS="-no-such-option", IPCLAB_RESULTS_DIR=self.tmp_results())
+        p = subprocess.run([IPCLAB, "--build-dir", BUILD, "run", "pingpong", "--timeout", "60"], capture_output=True,
+                           text=True, timeout=300, env=env)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("ended 'qemu_failed'", p.stderr)
+        self.assertIn("QEMU said:", p.stderr)
+        self.assertIn("-no-such-option", p.stderr)
+        self.assertTrue(os.path.exists(os.path.join(env["IPCLAB_RESULTS_DIR"], "pingpong.json")),
+                        "what was measured (nothing here) is still written, with each run's status")
+
+    def tmp_results(self):
+        import tempfile
+        d = tempfile.mkdtemp(prefix="ipclab-cli-")
+        self.addCleanup(lambda: __import__("shutil").rmtree(d, ignore_errors=True))
+        return d
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ def scaling(tid_growth):
 class Claims(unittest.TestCase):
     def test_every_claim_is_listed_even_without_results(self):
         rows = report_claims.rows({}, [])
-        self.assertEqual(len(rows), 6, "with results: 11 (the attacks, bulk and policy sections judge several)")
+        self.assertEqual(len(rows), 7, "with results: 12 (the attacks, bulk and policy sections judge several)")
         self.assertTrue(all(r[4] == "not measured" for r in rows), rows)
 
     def test_the_scaling_claim_comes_from_the_rows(self):

@@ -115,4 +115,44 @@ TEST(Kmem, running_out_of_frames_returns_null_and_releases_the_charge) {
     EXPECT_EQ(account.kernel_bytes(), 0u);
 }
 
+TEST(Kmem, empty_slab_pages_go_back_to_the_frame_pool_and_used_ones_stay) {
+    kernel::Account account;
+    (void)kmem::release_empty_slabs(); // whatever earlier tests left empty
+    const uint64_t frames_before = kernel::frames().free_frames();
+    std::vector<void*> objects;
+    for (int i = 0; i < 64 * 5; ++i) objects.push_back(kmem::allocate(64, account)); // five pages' worth
+    const uint64_t frames_used = frames_before - kernel::frames().free_frames();
+    ASSERT_GE(frames_used, 5u);
+    void* kept = objects[100];
+    for (void* p : objects)
+        if (p != kept) kmem::free(p, 64, account);
+    EXPECT_EQ(kmem::release_empty_slabs(), frames_used - 1) << "every page but the one holding `kept`";
+    EXPECT_EQ(kernel::frames().free_frames(), frames_before - 1);
+    EXPECT_EQ(kmem::release_empty_slabs(), 0u);
+    // The kept page's other objects are still on the free list and usable.
+    void* neighbour = kmem::allocate(64, account);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(neighbour) & ~uintptr_t(4095), reinterpret_cast<uintptr_t>(kept) & ~uintptr_t(4095));
+    kmem::free(neighbour, 64, account);
+    kmem::free(kept, 64, account);
+    EXPECT_EQ(kmem::release_empty_slabs(), 1u);
+    EXPECT_EQ(kernel::frames().free_frames(), frames_before);
+    EXPECT_EQ(account.kernel_bytes(), 0u);
+}
+
+TEST(Kmem, an_allocation_that_finds_no_frame_reclaims_empty_slabs_first) {
+    kernel::Account account;
+    std::vector<void*> objects;
+    for (int i = 0; i < 64 * 3; ++i) objects.push_back(kmem::allocate(64, account)); // fresh pages among them
+    for (void* p : objects) kmem::free(p, 64, account);
+    const uint64_t free_frames = kernel::frames().free_frames();
+    kernel::frames().set_reclaimer(&kmem::release_empty_slabs); // as boot/main.cpp does
+    std::vector<kernel::Phys_addr> taken;
+    kernel::Phys_addr f;
+    while (kernel::frames().allocate(f)) taken.push_back(f);
+    kernel::frames().set_reclaimer(nullptr);
+    EXPECT_GT(taken.size(), free_frames) << "the empty slab pages served too";
+    EXPECT_EQ(kmem::release_empty_slabs(), 0u);
+    for (kernel::Phys_addr frame : taken) kernel::frames().free(frame);
+}
+
 } // namespace

@@ -176,6 +176,20 @@ TEST(Manifest, send_timeout_and_rights_lines_are_recorded) {
     }
 }
 
+TEST(Manifest, kill_lines_are_recorded_per_task) {
+    Parsed p = parse("ipclab-run 1\npolicy capability\ntask 1 name=a\ntask 2 name=b\ntask 3 name=c\n"
+                     "kill 2 reply_cap 1\nkill 3 comm_wait 4294967295\n",
+                     4);
+    ASSERT_TRUE(p.ok) << "line " << p.error.line << ": " << p.error.message;
+    const Manifest& m = *p.manifest;
+    EXPECT_EQ(m.kill_count, 2u);
+    EXPECT_EQ(m.tasks[0].kill_point, kernel::fault_injection::Point::none);
+    EXPECT_EQ(m.tasks[1].kill_point, kernel::fault_injection::Point::reply_cap);
+    EXPECT_EQ(m.tasks[1].kill_nth, 1u);
+    EXPECT_EQ(m.tasks[2].kill_point, kernel::fault_injection::Point::comm_wait);
+    EXPECT_EQ(m.tasks[2].kill_nth, 4294967295u);
+}
+
 TEST(Manifest, a_communicator_without_send_timeout_or_rights_lines_gets_the_defaults) {
     Parsed p = parse("ipclab-run 1\npolicy capability\ntask 1 name=a\ncommunicator world 1 1\n", 2);
     ASSERT_TRUE(p.ok) << p.error.message;
@@ -340,6 +354,14 @@ const Bad_case bad_cases[] = {
      "expected a number: 'all'"},
     {"rights_rank_negative", HEAD "task 1 name=a\ncommunicator world 1 1\nrights world deny 0 -1\n", 2, 5,
      "expected a number: '-1'"},
+    {"kill_usage", HEAD "task 1 name=a\nkill 1 send\n", 2, 4, "usage: kill MODULE POINT NTH"},
+    {"kill_before_task", HEAD "kill 1 send 1\ntask 1 name=a\n", 2, 3,
+     "no task line for this module (task lines come first): '1'"},
+    {"kill_unknown_point", HEAD "task 1 name=a\nkill 1 sleep 1\n", 2, 4,
+     "unknown kill point (the list is kernel/task/kill_points.def): 'sleep'"},
+    {"kill_nth_zero", HEAD "task 1 name=a\nkill 1 recv 0\n", 2, 4, "NTH counts from 1: '0'"},
+    {"kill_nth_too_big", HEAD "task 1 name=a\nkill 1 recv 4294967296\n", 2, 4, "number out of range: '4294967296'"},
+    {"kill_twice", HEAD "task 1 name=a\nkill 1 recv 1\nkill 1 send 2\n", 2, 5, "task has two kill lines: '1'"},
 };
 
 class Manifest_error_test : public ::testing::TestWithParam<Bad_case> {};

@@ -126,6 +126,27 @@ bool Page_table::unmap(uint64_t va, kernel::Account& account) {
     return true;
 }
 
+void Page_table::unmap_range(uint64_t start, uint64_t end, kernel::Account& account) {
+    if (start < user_base) start = user_base;
+    if (end > user_end) end = user_end;
+    for (uint64_t va = start & ~uint64_t(0xfff); va < end;) {
+        const uint64_t* t = static_cast<const uint64_t*>(phys_to_virt(m_root));
+        int level = 3;
+        for (; level > 0; --level) {
+            const uint64_t e = t[index(va, level)];
+            if (!(e & pte_present)) break;
+            t = table(e);
+        }
+        if (level > 0) { // no table below this entry: nothing mapped in its whole span
+            const uint64_t span = uint64_t(1) << (12 + 9 * level);
+            va = (va & ~(span - 1)) + span;
+            continue;
+        }
+        (void)unmap(va, account);
+        va += kernel::page_size;
+    }
+}
+
 bool Page_table::translate(uint64_t va, Access access, uint64_t& phys) const {
     if (va < user_base || va >= user_end) return false;
     Cached_translation& cached = m_cached[access == Access::write];

@@ -86,6 +86,14 @@ bool Page_table::unmap(uint64_t va, kernel::Account& account) {
     return true;
 }
 
+void Page_table::unmap_range(uint64_t start, uint64_t end, kernel::Account& account) {
+    for (auto it = m_pages.lower_bound(start); it != m_pages.end() && it->first < end;) {
+        const uint64_t va = it->first;
+        ++it;
+        (void)unmap(va, account);
+    }
+}
+
 bool Page_table::translate(uint64_t va, Access access, uint64_t& phys) const {
     if (va < user_base || va >= user_end) return false;
     auto it = m_pages.find(va & ~uint64_t(0xfff));

@@ -29,6 +29,7 @@ public:
     /// Removes the mapping at `va`, dropping its frame reference and charge. Returns false
     /// if none.
     bool unmap(uint64_t va, kernel::Account& account);
+    void unmap_range(uint64_t start, uint64_t end, kernel::Account& account);
     /// Physical address `va` maps to if the page is a present user page allowing `access`.
     [[nodiscard]] bool translate(uint64_t va, Access access, uint64_t& phys) const;
 

@@ -25,6 +25,10 @@ public:
     /// Removes the mapping at `va`, dropping its frame reference (the last one frees the
     /// frame) and the charge. Returns false if nothing was mapped there.
     bool unmap(uint64_t va, kernel::Account& account);
+    /// unmap() for every page of [start, end) (clipped to the user range), skipping the
+    /// tables that are not there: O(pages mapped + tables), not O(range) — a user may ask to
+    /// unmap terabytes.
+    void unmap_range(uint64_t start, uint64_t end, kernel::Account& account);
     /// Physical address `va` maps to if the page is a present user page allowing `access`.
     /// Remembers the last page translated for each access, so the kernel's repeated copies
     /// to or from one buffer skip the four-level walk (a software TLB of two entries; unmap
