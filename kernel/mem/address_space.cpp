@@ -31,8 +31,8 @@ Status Address_space::map_zeroed(uint64_t va, uint64_t bytes, arch::Page_flags f
 }
 
 void Address_space::unmap(uint64_t va, uint64_t bytes) {
-    uint64_t end = va + bytes < va ? ~uint64_t(0) : page_round_up(va + bytes);
-    if (end < va) end = ~uint64_t(0); // rounding wrapped
+    const uint64_t last = va + bytes < va ? ~uint64_t(0) : va + bytes; // a length past the end: to the end
+    const uint64_t end = page_round_up(last) < last ? ~uint64_t(0) : page_round_up(last);
     m_table.unmap_range(page_round_down(va), end, m_account);
 }
 

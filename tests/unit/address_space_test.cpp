@@ -75,6 +75,26 @@ TEST_F(Address_space_test, unmap_frees_and_uncharges_and_skips_holes) {
     ASSERT_EQ(space.map_zeroed(0x10000, 0x1000, {true, false}), Status::ok) << "the range can be mapped again";
 }
 
+// Hostile lengths (found by the syscall fuzzer, docs/robustness.md): unmapping a terabyte
+// or the whole address space removes what is mapped there and nothing else, and a mapping
+// larger than the free memory is refused before any frame is taken.
+TEST_F(Address_space_test, huge_ranges_are_unmapped_and_refused_without_harm) {
+    ASSERT_EQ(space.map_zeroed(0x10000, page_size, {true, false}), Status::ok);
+    ASSERT_EQ(space.map_zeroed(0x40000000000, page_size, {true, false}), Status::ok); // 4 TiB up
+    space.unmap(0x20000, uint64_t(1) << 40); // [128 KiB, 1 TiB + 128 KiB): neither page
+    EXPECT_TRUE(mapped(0x10000));
+    EXPECT_TRUE(mapped(0x40000000000));
+    space.unmap(0x11000, ~uint64_t(0)); // to the end of everything: the length wraps
+    EXPECT_TRUE(mapped(0x10000));
+    EXPECT_FALSE(mapped(0x40000000000));
+    const uint64_t free_frames = kernel::frames().free_frames();
+    EXPECT_EQ(space.map_zeroed(0x100000, (free_frames + 1) * page_size, {true, false}), Status::out_of_memory);
+    EXPECT_EQ(kernel::frames().free_frames(), free_frames);
+    EXPECT_FALSE(mapped(0x100000));
+    space.unmap(0, ~uint64_t(0));
+    EXPECT_FALSE(mapped(0x10000));
+}
+
 TEST_F(Address_space_test, poke_writes_read_only_pages_but_not_holes) {
     ASSERT_EQ(space.map_zeroed(0x10000, 0x2000, {false, true}), Status::ok);
     const char text[] = "program text";

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "mem/frame_allocator.hpp"
 #include "mem/kmem.hpp"
 #include "task/scheduler.hpp"
 #include "support/comm_fixture.hpp"
@@ -565,6 +566,36 @@ TEST_F(Comm_nonblocking_test, a_task_ending_with_requests_and_buffers_leaves_not
     run_until_idle();
     kernel::scheduler().reap();
     EXPECT_EQ(kernel::kmem::bytes_in_use(), before);
+}
+
+// Out of memory between an eager isend's two allocations (its operation's and its data's): the
+// one that succeeded is given back (found by the syscall fuzzer, docs/robustness.md: the data
+// buffer leaked when only the operation's allocation failed).
+TEST_F(Comm_nonblocking_test, an_eager_isend_out_of_memory_gives_back_what_it_got) {
+    member(0, [&](Thread& self) { park(self); }); // no receive posted: the send must be buffered
+    Started started{Status::ok, 99};
+    uint64_t bytes_before = 0, bytes_after = 0, charge_before = 0, charge_after = 0;
+    member(1, [&](Thread& self) {
+        kernel::Account scratch;
+        kernel::kmem::free(kernel::kmem::allocate(8, scratch), 8, scratch); // a free object in the data's class
+        std::vector<kernel::Phys_addr> taken;
+        kernel::Phys_addr f;
+        while (kernel::frames().allocate(f)) taken.push_back(f);
+        std::vector<void*> held; // the operation's size class emptied
+        while (void* p = kernel::kmem::allocate(sizeof(kernel::Comm_op), scratch)) held.push_back(p);
+        bytes_before = kernel::kmem::bytes_in_use();
+        charge_before = self.task().account().kernel_bytes();
+        started = isend(self, 0, 5, "short"); // 5 bytes: data in the 32-byte class
+        bytes_after = kernel::kmem::bytes_in_use();
+        charge_after = self.task().account().kernel_bytes();
+        for (void* p : held) kernel::kmem::free(p, sizeof(kernel::Comm_op), scratch);
+        for (kernel::Phys_addr frame : taken) kernel::frames().free(frame);
+    });
+    run_until_idle();
+    static_assert(sizeof(kernel::Comm_op) > 32, "the operation and the data must be in different size classes");
+    EXPECT_EQ(started.status, Status::out_of_memory);
+    EXPECT_EQ(bytes_after, bytes_before);
+    EXPECT_EQ(charge_after, charge_before);
 }
 
 // A task may have at most Comm_requests::capacity requests outstanding.
