@@ -14,6 +14,7 @@ import time
 import build
 import deps
 import experiments
+import fuzz_host
 import results
 import runner
 from errors import UserError
@@ -241,7 +242,6 @@ def run_default(build_dir):
     faults = run_faults(build_dir)
     update_results(out, "fault_injection", faults)
     problems += ["fault injection run " + r["label"] + " failed" for r in faults["runs"] if not r["passed"]]
-    import fuzz_host
     host = fuzz_host.run(build_dir, DEFAULT_HOST_SECONDS)
     update_results(out, "host_fuzz", host)
     if host["overall"]["crashes"]:
@@ -263,7 +263,6 @@ def main(args):
         update_results(args.out, "fault_injection", faults)
         ok = ok and faults["totals"]["passed"] == faults["totals"]["runs"]
     if args.host:
-        import fuzz_host
         host = fuzz_host.run(args.build_dir, args.host)
         update_results(args.out, "host_fuzz", host)
         ok = ok and not host["overall"]["crashes"]
